@@ -3,6 +3,7 @@
  * (`[n0, v0, n1, v1, ...]`) so that copying, hashing and comparing need no object per label.
  */
 export const METRIC_NAME = '__name__';
+const METADATA_LABELS: ReadonlySet<string> = new Set([METRIC_NAME, '__type__', '__unit__']);
 
 export class Labels {
   /** Flat, sorted by name: [name0, value0, name1, value1, ...]. Never mutated after construction. */
@@ -86,6 +87,15 @@ export class Labels {
   without(name: string): Labels {
     if (!this.has(name)) return this;
     return this.with(name, '');
+  }
+
+  /**
+   * Without the metric-identity labels `__name__`, `__type__` and `__unit__` — what Prometheus
+   * removes when an operation changes a metric's meaning.
+   */
+  withoutMetadata(): Labels {
+    if (!this.has(METRIC_NAME) && !this.has('__type__') && !this.has('__unit__')) return this;
+    return this.filter(METADATA_LABELS, false);
   }
 
   /** Only the given names (`keep` = true) or all but them (`keep` = false). */

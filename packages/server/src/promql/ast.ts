@@ -74,8 +74,12 @@ export interface VectorSelector {
   /** All matchers, including the one for `__name__` implied by `name`. */
   matchers: Matcher[];
   offset?: Duration;
-  /** True for `offset -5m` written with a minus, so the printer can reproduce it. */
   at?: AtModifier;
+  /**
+   * Experimental `anchored` / `smoothed` on an instant vector selector (`metric smoothed`).
+   * Inside a range selector the modifier is on the `MatrixSelector` instead.
+   */
+  modifier?: 'anchored' | 'smoothed';
   pos: PosRange;
 }
 
@@ -151,6 +155,9 @@ export type BinaryOp =
   | '<'
   | '>='
   | '<='
+  /** Experimental native-histogram trim operators: `</` (TRIM_UPPER) and `>/` (TRIM_LOWER). */
+  | '</'
+  | '>/'
   | 'and'
   | 'or'
   | 'unless';

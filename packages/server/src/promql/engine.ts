@@ -1,9 +1,34 @@
 /**
- * The PromQL evaluator. (Being written: the public API below is stable.)
+ * The PromQL evaluator (Prometheus 3.x semantics). Every node is evaluated once over all steps of
+ * the query into column-wise values (see eval-types.ts); an instant query is a range query with
+ * one step. Selectors read typed-array views from storage and walk them with two pointers, so
+ * no object is created per sample.
  */
-import type { Queryable } from '../tsdb/index.js';
-import type { Expr } from './ast.js';
-import type { QueryResult } from './value.js';
+import { Labels, METRIC_NAME } from '../lib/labels.js';
+import { isStaleAt } from '../lib/stale.js';
+import type { Queryable, SeriesSamples } from '../tsdb/index.js';
+import type {
+  AggregateExpr,
+  BinaryExpr,
+  Call,
+  Duration,
+  DurationExpr,
+  Expr,
+  MatrixSelector,
+  SubqueryExpr,
+  VectorSelector,
+  AtModifier,
+} from './ast.js';
+import { exprType } from './ast.js';
+import { QueryCanceledError, QueryTimeoutError, TooManySamplesError, execError } from './errors.js';
+import type { EvalValue, RangeSeries, StepRange, StepSeries } from './eval-types.js';
+import { makeStepRange } from './eval-types.js';
+import { evalAggregate } from './aggregate.js';
+import { evalBinary } from './binary.js';
+import { evalCall } from './functions/call.js';
+import { parseExpr } from './parser.js';
+import type { Annotation, QueryResult, QueryValue, Sample, MatrixSeries } from './value.js';
+import type { PosRange } from './ast.js';
 
 export interface EngineOptions {
   /** @default 300_000 (5m) */
@@ -22,25 +47,506 @@ export interface QueryOptions {
   signal?: AbortSignal;
 }
 
+interface ResolvedEngineOptions {
+  lookbackDeltaMs: number;
+  maxSamples: number;
+  timeoutMs: number;
+  defaultSubqueryStepMs: number;
+  enableExperimental: boolean;
+}
+
 export class Engine {
+  readonly options: ResolvedEngineOptions;
+
   constructor(
     readonly storage: Queryable,
-    readonly options: EngineOptions = {},
-  ) {}
+    options: EngineOptions = {},
+  ) {
+    this.options = Object.freeze({
+      lookbackDeltaMs: options.lookbackDeltaMs ?? 300_000,
+      maxSamples: options.maxSamples ?? 50_000_000,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      defaultSubqueryStepMs: options.defaultSubqueryStepMs ?? 60_000,
+      enableExperimental: options.enableExperimental ?? false,
+    });
+  }
+
+  private parse(query: string | Expr): Expr {
+    return typeof query === 'string' ? parseExpr(query, { enableExperimental: this.options.enableExperimental }) : query;
+  }
 
   /** Evaluates at one time. A string is parsed first (throws ParseError). */
   async instantQuery(query: string | Expr, timeMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
-    return this.rangeQuery(query, timeMs, timeMs, 0, opts);
+    const expr = this.parse(query);
+    const ev = new Evaluator(this.storage, this.options, timeMs, timeMs, 0, opts.signal);
+    const val = await ev.evalTop(expr, makeStepRange(timeMs, timeMs, 1));
+    return { value: ev.toInstantValue(val, timeMs), annotations: ev.annotations, totalSamples: ev.totalSamples };
   }
 
-  /** Evaluates at start, start+step, ... <= end. Always returns a matrix (or string for strings). */
+  /** Evaluates at start, start+step, ... <= end. Returns a matrix. */
   async rangeQuery(
-    _query: string | Expr,
-    _startMs: number,
-    _endMs: number,
-    _stepMs: number,
-    _opts: QueryOptions = {},
+    query: string | Expr,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    opts: QueryOptions = {},
   ): Promise<QueryResult> {
-    throw new Error('not implemented yet');
+    const expr = this.parse(query);
+    const t = exprType(expr);
+    if (t !== 'scalar' && t !== 'vector') {
+      throw execError(
+        `invalid expression type "${t === 'matrix' ? 'range vector' : t}" for range query, must be Scalar or instant Vector`,
+      );
+    }
+    if (!(stepMs > 0)) throw execError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (endMs < startMs) throw execError('end timestamp must not be before start time');
+    const ev = new Evaluator(this.storage, this.options, startMs, endMs, stepMs, opts.signal);
+    const range = makeStepRange(startMs, endMs, stepMs);
+    const val = await ev.evalTop(expr, range);
+    return { value: ev.toMatrixValue(val, range), annotations: ev.annotations, totalSamples: ev.totalSamples };
   }
+}
+
+/** Evaluation state of one query. Exported for the node implementations in this folder only. */
+export class Evaluator {
+  readonly annotations: Annotation[] = [];
+  private readonly annotationKeys = new Set<string>();
+  totalSamples = 0;
+  private currentSamples = 0;
+  private readonly deadlineMs: number;
+  private lastYieldMs = Date.now();
+
+  constructor(
+    readonly storage: Queryable,
+    readonly opts: ResolvedEngineOptions,
+    readonly queryStartMs: number,
+    readonly queryEndMs: number,
+    readonly queryStepMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.deadlineMs = Date.now() + opts.timeoutMs;
+  }
+
+  /** Adds an annotation once (Prometheus dedups identical annotations). */
+  annotate(kind: 'warning' | 'info', message: string, pos?: PosRange): void {
+    const key = `${kind}\x00${message}\x00${pos?.start ?? -1}`;
+    if (this.annotationKeys.has(key)) return;
+    this.annotationKeys.add(key);
+    this.annotations.push(pos ? { kind, message, pos } : { kind, message });
+  }
+
+  /** Checks the deadline and cancellation; yields to the event loop now and then so aborts arrive. */
+  async tick(): Promise<void> {
+    const now = Date.now();
+    if (now > this.deadlineMs) throw new QueryTimeoutError(this.opts.timeoutMs);
+    if (now - this.lastYieldMs > 20) {
+      this.lastYieldMs = now;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (this.signal?.aborted) throw new QueryCanceledError();
+  }
+
+  /** Accounts samples held in memory; throws past maxSamples. */
+  addSamples(n: number): void {
+    this.currentSamples += n;
+    this.totalSamples += n;
+    if (this.currentSamples > this.opts.maxSamples) throw new TooManySamplesError(this.opts.maxSamples);
+  }
+
+  releaseSamples(n: number): void {
+    this.currentSamples -= n;
+  }
+
+  async evalTop(expr: Expr, r: StepRange): Promise<EvalValue> {
+    return this.eval(expr, r);
+  }
+
+  async eval(e: Expr, r: StepRange): Promise<EvalValue> {
+    await this.tick();
+    switch (e.type) {
+      case 'NumberLiteral':
+        return { kind: 'scalar', values: new Float64Array(r.n).fill(e.value) };
+      case 'StringLiteral':
+        return { kind: 'string', value: e.value };
+      case 'ParenExpr':
+        return this.eval(e.expr, r);
+      case 'UnaryExpr': {
+        const v = await this.eval(e.expr, r);
+        if (e.op === '+') return v;
+        if (v.kind === 'scalar') return { kind: 'scalar', values: v.values.map((x) => -x) };
+        if (v.kind !== 'vector') throw execError('unary minus on a non-numeric value');
+        return {
+          kind: 'vector',
+          series: v.series.map((s) => ({ ...s, values: s.values.map((x) => -x), dropName: true })),
+        };
+      }
+      case 'VectorSelector':
+        return { kind: 'vector', series: await this.evalVectorSelector(e, r, false) };
+      case 'MatrixSelector':
+        return { kind: 'matrix', series: await this.matrixAt(e, r) };
+      case 'SubqueryExpr':
+        return { kind: 'matrix', series: await this.subqueryAt(e, r) };
+      case 'Call':
+        return evalCall(this, e, r);
+      case 'AggregateExpr':
+        return evalAggregate(this, e as AggregateExpr, r);
+      case 'BinaryExpr':
+        return evalBinary(this, e as BinaryExpr, r);
+    }
+  }
+
+  // ---- durations and @ ----
+
+  resolveDuration(d: Duration | undefined): number {
+    if (d === undefined) return 0;
+    if (d.expr === undefined) return d.ms;
+    return this.evalDurationExpr(d.expr);
+  }
+
+  private evalDurationExpr(d: DurationExpr): number {
+    switch (d.kind) {
+      case 'literal':
+        return d.ms;
+      case 'number':
+        return d.value * 1000;
+      case 'step':
+        return this.queryStepMs;
+      case 'range':
+        return this.queryEndMs - this.queryStartMs;
+      case 'paren':
+        return this.evalDurationExpr(d.arg);
+      case 'unary':
+        return d.op === '-' ? -this.evalDurationExpr(d.arg) : this.evalDurationExpr(d.arg);
+      case 'call': {
+        const a = this.evalDurationExpr(d.args[0]);
+        const b = this.evalDurationExpr(d.args[1]);
+        return d.fn === 'min' ? Math.min(a, b) : Math.max(a, b);
+      }
+      case 'binary': {
+        // Arithmetic happens in seconds, as Prometheus evaluates duration expressions.
+        const a = this.evalDurationExpr(d.lhs) / 1000;
+        const b = this.evalDurationExpr(d.rhs) / 1000;
+        let v: number;
+        switch (d.op) {
+          case '+':
+            v = a + b;
+            break;
+          case '-':
+            v = a - b;
+            break;
+          case '*':
+            v = a * b;
+            break;
+          case '/':
+            if (b === 0) throw execError('division by zero in duration expression');
+            v = a / b;
+            break;
+          case '%':
+            if (b === 0) throw execError('modulo by zero in duration expression');
+            v = a % b;
+            break;
+          case '^':
+            v = Math.pow(a, b);
+            break;
+        }
+        return Math.round(v * 1000);
+      }
+    }
+  }
+
+  /** The fixed evaluation time of an `@` modifier, or undefined. */
+  atTime(at: AtModifier | undefined): number | undefined {
+    if (at === undefined) return undefined;
+    if (at.preprocessor === 'start') return this.queryStartMs;
+    if (at.preprocessor === 'end') return this.queryEndMs;
+    return at.timestampMs;
+  }
+
+  // ---- selectors ----
+
+  /** Selects series sorted by labels (Prometheus's storage order). */
+  select(vs: VectorSelector, minMs: number, maxMs: number): SeriesSamples[] {
+    const res = this.storage.select(vs.matchers, minMs, maxMs);
+    res.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return res;
+  }
+
+  /**
+   * Instant-vector selection: at every step, the latest sample in (t - offset - lookback, t - offset],
+   * unless it is a staleness marker.
+   */
+  async evalVectorSelector(vs: VectorSelector, r: StepRange, withSampleTimes: boolean): Promise<StepSeries[]> {
+    const offset = this.resolveDuration(vs.offset);
+    const at = this.atTime(vs.at);
+    const lookback = this.opts.lookbackDeltaMs;
+    const firstRef = (at ?? r.startMs) - offset;
+    const lastRef = (at ?? r.startMs + (r.n - 1) * r.stepMs) - offset;
+    const raw = this.select(vs, firstRef - lookback + 1, lastRef);
+    const out: StepSeries[] = [];
+    for (const s of raw) {
+      await this.tick();
+      const ts = s.timestampsMs;
+      const vals = s.values;
+      if (ts.length === 0) continue;
+      const values = new Float64Array(r.n);
+      const present = new Uint8Array(r.n);
+      const times = withSampleTimes ? new Float64Array(r.n) : undefined;
+      let j = 0; // first index with ts > ref
+      let count = 0;
+      for (let i = 0; i < r.n; i++) {
+        const ref = (at ?? r.startMs + i * r.stepMs) - offset;
+        if (at !== undefined && i > 0) {
+          // Step-invariant: copy step 0.
+          values[i] = values[0]!;
+          present[i] = present[0]!;
+          if (times) times[i] = times[0]!;
+          count += present[0]!;
+          continue;
+        }
+        while (j < ts.length && ts[j]! <= ref) j++;
+        if (j === 0) continue;
+        const k = j - 1;
+        if (ts[k]! <= ref - lookback) continue;
+        if (isStaleAt(vals, k)) continue;
+        values[i] = vals[k]!;
+        present[i] = 1;
+        if (times) times[i] = ts[k]!;
+        count++;
+      }
+      if (count === 0) continue;
+      this.addSamples(count);
+      const series: StepSeries = { labels: s.labels, values, present, dropName: false };
+      if (times) series.sampleTimesMs = times;
+      out.push(series);
+    }
+    return out;
+  }
+
+  /** The range vector of a matrix selector, without staleness markers (full extent for all steps). */
+  rangeSeriesFromStorage(ms: MatrixSelector, r: StepRange): { series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined } {
+    const vs = ms.vectorSelector;
+    const offsetMs = this.resolveDuration(vs.offset);
+    const rangeMs = this.resolveDuration(ms.range);
+    const atMs = this.atTime(vs.at);
+    const firstRef = (atMs ?? r.startMs) - offsetMs;
+    const lastRef = (atMs ?? r.startMs + (r.n - 1) * r.stepMs) - offsetMs;
+    const raw = this.select(vs, firstRef - rangeMs + 1, lastRef);
+    const series: RangeSeries[] = [];
+    for (const s of raw) {
+      if (s.timestampsMs.length === 0) continue;
+      series.push(dropStale({ labels: s.labels, ts: s.timestampsMs, vals: s.values }));
+    }
+    return { series, offsetMs, rangeMs, atMs };
+  }
+
+  /**
+   * Evaluates a subquery's inner expression over its own steps, covering every window the outer
+   * steps need, and returns its series as compact range series.
+   */
+  async subquerySeries(sq: SubqueryExpr, r: StepRange): Promise<{ series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined }> {
+    const offsetMs = this.resolveDuration(sq.offset);
+    const rangeMs = this.resolveDuration(sq.range);
+    const stepMs = sq.step ? this.resolveDuration(sq.step) : this.opts.defaultSubqueryStepMs;
+    if (!(stepMs > 0)) throw execError(`subquery step must be positive, got ${stepMs}ms`);
+    const atMs = this.atTime(sq.at);
+    const firstEval = atMs ?? r.startMs;
+    const lastEval = atMs ?? r.startMs + (r.n - 1) * r.stepMs;
+    const from = firstEval - offsetMs - rangeMs;
+    // First step after `from` aligned to a multiple of the step (Go truncating division).
+    let start = stepMs * Math.trunc(from / stepMs);
+    if (start <= from) start += stepMs;
+    const end = lastEval - offsetMs;
+    if (end < start) return { series: [], offsetMs, rangeMs, atMs };
+    const inner = makeStepRange(start, end, stepMs);
+    const v = await this.eval(sq.expr, inner);
+    let stepSeries: StepSeries[];
+    if (v.kind === 'scalar') {
+      stepSeries = [{ labels: Labels.EMPTY, values: v.values, present: new Uint8Array(inner.n).fill(1), dropName: false }];
+    } else if (v.kind === 'vector') {
+      stepSeries = mergeSameLabels(v.series);
+    } else {
+      throw execError('subquery is only allowed on instant vector');
+    }
+    const series: RangeSeries[] = [];
+    for (const s of stepSeries) {
+      let count = 0;
+      for (let i = 0; i < inner.n; i++) count += s.present[i]!;
+      if (count === 0) continue;
+      const ts = new Float64Array(count);
+      const vals = new Float64Array(count);
+      let k = 0;
+      for (let i = 0; i < inner.n; i++) {
+        if (!s.present[i]) continue;
+        ts[k] = inner.startMs + i * inner.stepMs;
+        vals[k] = s.values[i]!;
+        k++;
+      }
+      // A subquery's series keeps the inner result's labels; names are dropped where the inner
+      // expression said so (delayed name removal ends at the subquery boundary).
+      series.push({ labels: s.dropName ? s.labels.withoutMetadata() : s.labels, ts, vals });
+    }
+    series.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return { series, offsetMs, rangeMs, atMs };
+  }
+
+  /** A matrix (range vector) value at a single evaluation time: the instant query of `foo[5m]`. */
+  private async matrixAt(ms: MatrixSelector, r: StepRange): Promise<RangeSeries[]> {
+    const src = this.rangeSeriesFromStorage(ms, r);
+    return this.windowAtStart(src, r);
+  }
+
+  private async subqueryAt(sq: SubqueryExpr, r: StepRange): Promise<RangeSeries[]> {
+    const src = await this.subquerySeries(sq, r);
+    return this.windowAtStart(src, r);
+  }
+
+  private windowAtStart(
+    src: { series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined },
+    r: StepRange,
+  ): RangeSeries[] {
+    if (r.n !== 1) throw execError('a range vector can only be evaluated by an instant query');
+    const end = (src.atMs ?? r.startMs) - src.offsetMs;
+    const start = end - src.rangeMs;
+    const out: RangeSeries[] = [];
+    for (const s of src.series) {
+      const lo = upperBound(s.ts, start);
+      const hi = upperBound(s.ts, end);
+      if (hi <= lo) continue;
+      this.addSamples(hi - lo);
+      out.push({ labels: s.labels, ts: s.ts.subarray(lo, hi), vals: s.vals.subarray(lo, hi) });
+    }
+    return out;
+  }
+
+  // ---- results ----
+
+  toInstantValue(v: EvalValue, timeMs: number): QueryValue {
+    switch (v.kind) {
+      case 'scalar':
+        return { type: 'scalar', timestampMs: timeMs, v: v.values[0]! };
+      case 'string':
+        return { type: 'string', timestampMs: timeMs, s: v.value };
+      case 'matrix': {
+        const series: MatrixSeries[] = v.series.map((s) => ({
+          labels: s.labels,
+          timestampsMs: s.ts,
+          values: s.vals,
+        }));
+        return { type: 'matrix', series };
+      }
+      case 'vector': {
+        const samples: Sample[] = [];
+        const seen = new Set<string>();
+        for (const s of v.series) {
+          if (!s.present[0]) continue;
+          const labels = s.dropName ? s.labels.withoutMetadata() : s.labels;
+          if (seen.has(labels.key)) throw execError('vector cannot contain metrics with the same labelset');
+          seen.add(labels.key);
+          samples.push({ labels, timestampMs: timeMs, v: s.values[0]! });
+        }
+        return { type: 'vector', samples };
+      }
+    }
+  }
+
+  toMatrixValue(v: EvalValue, r: StepRange): QueryValue {
+    let series: StepSeries[];
+    if (v.kind === 'scalar') {
+      series = [{ labels: Labels.EMPTY, values: v.values, present: new Uint8Array(r.n).fill(1), dropName: false }];
+    } else if (v.kind === 'vector') {
+      series = mergeSameLabels(
+        v.series.map((s) => (s.dropName ? { ...s, labels: s.labels.withoutMetadata(), dropName: false } : s)),
+      );
+    } else {
+      throw execError(`invalid expression type "${v.kind}" for range query, must be Scalar or instant Vector`);
+    }
+    const out: MatrixSeries[] = [];
+    for (const s of series) {
+      let count = 0;
+      for (let i = 0; i < r.n; i++) count += s.present[i]!;
+      if (count === 0) continue;
+      const ts = new Float64Array(count);
+      const vals = new Float64Array(count);
+      let k = 0;
+      for (let i = 0; i < r.n; i++) {
+        if (!s.present[i]) continue;
+        ts[k] = r.startMs + i * r.stepMs;
+        vals[k] = s.values[i]!;
+        k++;
+      }
+      out.push({ labels: s.labels, timestampsMs: ts, values: vals });
+    }
+    out.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return { type: 'matrix', series: out };
+  }
+}
+
+/** First index with ts[i] > t. */
+export function upperBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Removes staleness markers from a range series (copies only when there are any). */
+function dropStale(s: RangeSeries): RangeSeries {
+  const vals = s.vals;
+  let stale = 0;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (v !== v && isStaleAt(vals, i)) stale++;
+  }
+  if (stale === 0) return s;
+  const ts = new Float64Array(vals.length - stale);
+  const out = new Float64Array(vals.length - stale);
+  let k = 0;
+  for (let i = 0; i < vals.length; i++) {
+    if (vals[i]! !== vals[i]! && isStaleAt(vals, i)) continue;
+    ts[k] = s.ts[i]!;
+    out[k] = vals[i]!;
+    k++;
+  }
+  return { labels: s.labels, ts, vals: out };
+}
+
+/**
+ * Merges series that have identical label sets (after label changes or name removal) into one,
+ * as Prometheus does across the steps of a range query. Two of them present at the same step is
+ * the "same labelset" error.
+ */
+export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
+  if (series.length < 2) return series;
+  const byKey = new Map<string, StepSeries>();
+  let merged = false;
+  const out: StepSeries[] = [];
+  for (const s of series) {
+    const key = s.labels.key + (s.dropName ? '\x00d' : '');
+    const prev = byKey.get(key);
+    if (prev === undefined) {
+      byKey.set(key, s);
+      out.push(s);
+      continue;
+    }
+    if (!merged) {
+      merged = true;
+    }
+    // Copy-on-merge so inputs shared with other nodes are not modified.
+    const values = new Float64Array(prev.values);
+    const present = new Uint8Array(prev.present);
+    for (let i = 0; i < present.length; i++) {
+      if (!s.present[i]) continue;
+      if (present[i]) throw execError('vector cannot contain metrics with the same labelset');
+      present[i] = 1;
+      values[i] = s.values[i]!;
+    }
+    const m: StepSeries = { labels: prev.labels, values, present, dropName: prev.dropName };
+    byKey.set(key, m);
+    out[out.indexOf(prev)] = m;
+  }
+  return out;
 }

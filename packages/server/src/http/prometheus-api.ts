@@ -1,0 +1,212 @@
+/**
+ * Prometheus's HTTP query API (`/api/v1/query`, `/api/v1/query_range`, labels, series,
+ * format_query), GET and POST form bodies, with Prometheus's JSON shapes and number formatting.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatPromTimestamp, formatPromValue } from '../lib/format-number.js';
+import type { Labels } from '../lib/labels.js';
+import type { Engine, Annotation, QueryValue } from '../promql/index.js';
+import { formatExpr, Matcher, parseExpr } from '../promql/index.js';
+import type { Queryable } from '../tsdb/index.js';
+import { BadRequestError, sendError } from './errors.js';
+
+export interface PrometheusApiOptions {
+  engine: Engine;
+  storage: Queryable;
+  nowMs: () => number;
+}
+
+const MAX_POINTS_PER_SERIES = 11_000;
+
+type Params = Record<string, string | string[] | undefined>;
+
+function params(req: FastifyRequest): Params {
+  return { ...(req.query as Params), ...((req.body as Params | undefined) ?? {}) };
+}
+
+function one(p: Params, name: string): string | undefined {
+  const v = p[name];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+function all(p: Params, name: string): string[] {
+  const v = p[name] ?? p[`${name}[]`];
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Unix seconds (float) or RFC 3339, as Prometheus accepts. */
+export function parseTime(s: string, param: string): number {
+  const n = Number(s);
+  if (s.trim() !== '' && Number.isFinite(n)) return Math.round(n * 1000);
+  const d = Date.parse(s);
+  if (!Number.isNaN(d)) return d;
+  throw new BadRequestError(`invalid parameter "${param}": cannot parse "${s}" to a valid timestamp`);
+}
+
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNIT_MS = [31_536_000_000, 604_800_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
+
+/** A Prometheus duration (`1h30m`) or a float number of seconds. */
+export function parseDurationParam(s: string, param: string): number {
+  const n = Number(s);
+  if (s.trim() !== '' && Number.isFinite(n)) return Math.round(n * 1000);
+  const m = DURATION_RE.exec(s);
+  if (m && s !== '') {
+    let ms = 0;
+    for (let i = 0; i < UNIT_MS.length; i++) if (m[i + 1]) ms += Number(m[i + 1]) * UNIT_MS[i]!;
+    return ms;
+  }
+  throw new BadRequestError(`invalid parameter "${param}": cannot parse "${s}" to a valid duration`);
+}
+
+function labelsJson(l: Labels): string {
+  const parts: string[] = [];
+  for (const [n, v] of l) parts.push(`${JSON.stringify(n)}:${JSON.stringify(v)}`);
+  return `{${parts.join(',')}}`;
+}
+
+function point(t: number, v: number): string {
+  return `[${formatPromTimestamp(t)},"${formatPromValue(v)}"]`;
+}
+
+/** Serialises a query value as Prometheus's `data` object. */
+export function valueJson(v: QueryValue): string {
+  switch (v.type) {
+    case 'scalar':
+      return `{"resultType":"scalar","result":${point(v.timestampMs, v.v)}}`;
+    case 'string':
+      return `{"resultType":"string","result":[${formatPromTimestamp(v.timestampMs)},${JSON.stringify(v.s)}]}`;
+    case 'vector':
+      return `{"resultType":"vector","result":[${v.samples
+        .map((s) => `{"metric":${labelsJson(s.labels)},"value":${point(s.timestampMs, s.v)}}`)
+        .join(',')}]}`;
+    case 'matrix':
+      return `{"resultType":"matrix","result":[${v.series
+        .map((s) => {
+          const pts: string[] = [];
+          for (let i = 0; i < s.timestampsMs.length; i++) pts.push(point(s.timestampsMs[i]!, s.values[i]!));
+          return `{"metric":${labelsJson(s.labels)},"values":[${pts.join(',')}]}`;
+        })
+        .join(',')}]}`;
+  }
+}
+
+function renderAnnotation(a: Annotation, query: string): string {
+  const kind = a.kind === 'warning' ? 'PromQL warning' : 'PromQL info';
+  if (!a.pos) return `${kind}: ${a.message}`;
+  const before = query.slice(0, a.pos.start);
+  const line = before.split('\n').length;
+  const col = a.pos.start - before.lastIndexOf('\n');
+  return `${kind}: ${a.message} (${line}:${col})`;
+}
+
+function successBody(data: string, annotations: Annotation[], query: string): string {
+  const warnings = annotations.filter((a) => a.kind === 'warning').map((a) => renderAnnotation(a, query));
+  const infos = annotations.filter((a) => a.kind === 'info').map((a) => renderAnnotation(a, query));
+  let body = `{"status":"success","data":${data}`;
+  if (warnings.length) body += `,"warnings":${JSON.stringify(warnings)}`;
+  if (infos.length) body += `,"infos":${JSON.stringify(infos)}`;
+  return body + '}';
+}
+
+function matchersParam(p: Params): Matcher[][] {
+  return all(p, 'match[]').map((sel) => {
+    const e = parseExpr(sel);
+    if (e.type !== 'VectorSelector') throw new BadRequestError(`invalid parameter "match[]": ${sel} is not a series selector`);
+    return e.matchers;
+  });
+}
+
+export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiOptions): void {
+  const { engine, storage } = opts;
+  const json = 'application/json';
+
+  const query = async (req: FastifyRequest): Promise<string> => {
+    const p = params(req);
+    const q = one(p, 'query');
+    if (q === undefined || q === '') throw new BadRequestError('invalid parameter "query": query must not be empty');
+    const t = one(p, 'time');
+    const timeMs = t === undefined ? opts.nowMs() : parseTime(t, 'time');
+    const res = await engine.instantQuery(q, timeMs);
+    return successBody(valueJson(res.value), res.annotations, q);
+  };
+
+  const queryRange = async (req: FastifyRequest): Promise<string> => {
+    const p = params(req);
+    const q = one(p, 'query');
+    if (q === undefined || q === '') throw new BadRequestError('invalid parameter "query": query must not be empty');
+    const start = parseTime(one(p, 'start') ?? '', 'start');
+    const end = parseTime(one(p, 'end') ?? '', 'end');
+    if (end < start) throw new BadRequestError('invalid parameter "end": end timestamp must not be before start time');
+    const step = parseDurationParam(one(p, 'step') ?? '', 'step');
+    if (step <= 0) {
+      throw new BadRequestError(
+        'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
+    }
+    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+      throw new BadRequestError(
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
+    }
+    const res = await engine.rangeQuery(q, start, end, step);
+    return successBody(valueJson(res.value), res.annotations, q);
+  };
+
+  const labels = async (req: FastifyRequest): Promise<string> => {
+    const sets = matchersParam(params(req));
+    const names = new Set<string>();
+    if (sets.length === 0) for (const n of storage.labelNames()) names.add(n);
+    for (const m of sets) for (const n of storage.labelNames(m)) names.add(n);
+    return successBody(JSON.stringify([...names].sort()), [], '');
+  };
+
+  const labelValues = async (req: FastifyRequest<{ Params: { name: string } }>): Promise<string> => {
+    const sets = matchersParam(params(req));
+    const values = new Set<string>();
+    const name = req.params.name;
+    if (sets.length === 0) for (const v of storage.labelValues(name)) values.add(v);
+    for (const m of sets) for (const v of storage.labelValues(name, m)) values.add(v);
+    return successBody(JSON.stringify([...values].sort()), [], '');
+  };
+
+  const series = async (req: FastifyRequest): Promise<string> => {
+    const p = params(req);
+    const sets = matchersParam(p);
+    if (sets.length === 0) throw new BadRequestError('no match[] parameter provided');
+    const start = one(p, 'start') ? parseTime(one(p, 'start')!, 'start') : -Infinity;
+    const end = one(p, 'end') ? parseTime(one(p, 'end')!, 'end') : Infinity;
+    const seen = new Map<string, Labels>();
+    for (const m of sets) {
+      for (const s of storage.select(m, start, end)) {
+        if (s.timestampsMs.length > 0 || (start === -Infinity && end === Infinity)) seen.set(s.labels.key, s.labels);
+      }
+    }
+    return successBody(`[${[...seen.values()].map(labelsJson).join(',')}]`, [], '');
+  };
+
+  const formatQuery = async (req: FastifyRequest): Promise<string> => {
+    const q = one(params(req), 'query') ?? '';
+    return successBody(JSON.stringify(formatExpr(parseExpr(q))), [], '');
+  };
+
+  const route = <R extends FastifyRequest>(handler: (req: R) => Promise<string>) =>
+    async (req: R, reply: import('fastify').FastifyReply) => {
+      try {
+        const body = await handler(req);
+        return reply.header('content-type', json).send(body);
+      } catch (err) {
+        return sendError(reply, err);
+      }
+    };
+
+  for (const method of ['GET', 'POST'] as const) {
+    app.route({ method, url: '/api/v1/query', handler: route(query) });
+    app.route({ method, url: '/api/v1/query_range', handler: route(queryRange) });
+    app.route({ method, url: '/api/v1/labels', handler: route(labels) });
+    app.route({ method, url: '/api/v1/series', handler: route(series) });
+    app.route({ method, url: '/api/v1/format_query', handler: route(formatQuery) });
+  }
+  app.get('/api/v1/label/:name/values', route(labelValues));
+}

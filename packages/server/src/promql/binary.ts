@@ -1,0 +1,316 @@
+/** Binary operators: arithmetic, comparisons and set operators, with vector matching. */
+import { Labels, METRIC_NAME } from '../lib/labels.js';
+import type { BinaryExpr, BinaryOp, VectorMatching } from './ast.js';
+import type { Evaluator } from './engine.js';
+import { mergeSameLabels } from './engine.js';
+import { execError } from './errors.js';
+import type { EvalValue, StepRange, StepSeries } from './eval-types.js';
+
+const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+
+/** Whether the operator changes the meaning of the metric (so the name goes). */
+function changesMetricSchema(op: BinaryOp): boolean {
+  return op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || op === '^' || op === 'atan2';
+}
+
+/** Go's math.Mod: result has the sign of the dividend. JS `%` matches, including NaN/Inf cases. */
+export function arith(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '%':
+      return a % b;
+    case '^':
+      return goPow(a, b);
+    case 'atan2':
+      return Math.atan2(a, b);
+    default:
+      throw execError(`operator ${op} is not arithmetic`);
+  }
+}
+
+/** Go's math.Pow differs from JS's `**` for pow(1, ±Inf) and pow(-1, ±Inf) (Go: 1, JS: NaN). */
+function goPow(a: number, b: number): number {
+  if ((a === 1 || a === -1) && (b === Infinity || b === -Infinity)) return 1;
+  if (a === 1 && Number.isNaN(b)) return 1;
+  return Math.pow(a, b);
+}
+
+function compare(op: BinaryOp, a: number, b: number): boolean {
+  switch (op) {
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '>':
+      return a > b;
+    case '<':
+      return a < b;
+    case '>=':
+      return a >= b;
+    case '<=':
+      return a <= b;
+    default:
+      return false;
+  }
+}
+
+export async function evalBinary(ev: Evaluator, e: BinaryExpr, r: StepRange): Promise<EvalValue> {
+  const lhs = await ev.eval(e.lhs, r);
+  const rhs = await ev.eval(e.rhs, r);
+  if (lhs.kind === 'scalar' && rhs.kind === 'scalar') {
+    const out = new Float64Array(r.n);
+    const cmp = COMPARISON.has(e.op);
+    for (let i = 0; i < r.n; i++) {
+      const a = lhs.values[i]!;
+      const b = rhs.values[i]!;
+      out[i] = cmp ? (compare(e.op, a, b) ? 1 : 0) : arith(e.op, a, b);
+    }
+    return { kind: 'scalar', values: out };
+  }
+  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(e, lhs.series, rhs.values, false, r);
+  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(e, rhs.series, lhs.values, true, r);
+  if (lhs.kind === 'vector' && rhs.kind === 'vector') {
+    const matching = e.matching ?? defaultMatching(e.op);
+    if (e.op === 'and' || e.op === 'or' || e.op === 'unless') {
+      return { kind: 'vector', series: setOperation(e.op, lhs.series, rhs.series, matching, r) };
+    }
+    return { kind: 'vector', series: vectorVector(e, lhs.series, rhs.series, matching, r) };
+  }
+  throw execError('binary expression must contain only scalar and instant vector types');
+}
+
+function defaultMatching(op: BinaryOp): VectorMatching {
+  const set = op === 'and' || op === 'or' || op === 'unless';
+  return { card: set ? 'many-to-many' : 'one-to-one', matchingLabels: [], on: false, written: false, include: [] };
+}
+
+function vectorScalar(
+  e: BinaryExpr,
+  series: StepSeries[],
+  scalar: Float64Array,
+  scalarOnLeft: boolean,
+  r: StepRange,
+): EvalValue {
+  const cmp = COMPARISON.has(e.op);
+  const out: StepSeries[] = [];
+  for (const s of series) {
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    for (let i = 0; i < r.n; i++) {
+      if (!s.present[i]) continue;
+      const v = s.values[i]!;
+      const k = scalar[i]!;
+      const a = scalarOnLeft ? k : v;
+      const b = scalarOnLeft ? v : k;
+      if (cmp) {
+        const keep = compare(e.op, a, b);
+        if (e.returnBool) {
+          values[i] = keep ? 1 : 0;
+        } else if (keep) {
+          values[i] = v; // the vector's value, whichever side it is on
+        } else continue;
+      } else {
+        values[i] = arith(e.op, a, b);
+      }
+      present[i] = 1;
+      any = true;
+    }
+    if (!any) continue;
+    out.push({ labels: s.labels, values, present, dropName: s.dropName || e.returnBool || !cmp });
+  }
+  return { kind: 'vector', series: out };
+}
+
+/** The join signature of a label set. */
+function signature(labels: Labels, m: VectorMatching): string {
+  const f = labels.flat;
+  const parts: string[] = [];
+  if (m.on) {
+    for (let i = 0; i < f.length; i += 2) if (m.matchingLabels.includes(f[i]!)) parts.push(f[i]!, f[i + 1]!);
+  } else {
+    for (let i = 0; i < f.length; i += 2) {
+      const n = f[i]!;
+      if (n === METRIC_NAME || m.matchingLabels.includes(n)) continue;
+      parts.push(n, f[i + 1]!);
+    }
+  }
+  return parts.join('\xff');
+}
+
+function matchLabels(labels: Labels, m: VectorMatching): Labels {
+  const names = new Set(m.matchingLabels);
+  if (m.on) return labels.filter(names, true);
+  names.add(METRIC_NAME);
+  return labels.filter(names, false);
+}
+
+function setOperation(
+  op: 'and' | 'or' | 'unless',
+  lhs: StepSeries[],
+  rhs: StepSeries[],
+  m: VectorMatching,
+  r: StepRange,
+): StepSeries[] {
+  // Presence of each signature per step on the side that filters.
+  const filterSide = op === 'or' ? lhs : rhs;
+  const sigPresence = new Map<string, Uint8Array>();
+  for (const s of filterSide) {
+    const sig = signature(s.labels, m);
+    let p = sigPresence.get(sig);
+    if (p === undefined) sigPresence.set(sig, (p = new Uint8Array(r.n)));
+    for (let i = 0; i < r.n; i++) p[i]! |= s.present[i]!;
+  }
+  const filtered = (s: StepSeries, keepWhenSigPresent: boolean): StepSeries | undefined => {
+    const p = sigPresence.get(signature(s.labels, m));
+    const present = new Uint8Array(r.n);
+    let any = false;
+    for (let i = 0; i < r.n; i++) {
+      const sig = p ? p[i]! : 0;
+      if (s.present[i] && (keepWhenSigPresent ? sig === 1 : sig === 0)) {
+        present[i] = 1;
+        any = true;
+      }
+    }
+    return any ? { ...s, present } : undefined;
+  };
+  const out: StepSeries[] = [];
+  if (op === 'or') {
+    out.push(...lhs);
+    for (const s of rhs) {
+      const f = filtered(s, false);
+      if (f) out.push(f);
+    }
+  } else {
+    for (const s of lhs) {
+      const f = filtered(s, op === 'and');
+      if (f) out.push(f);
+    }
+  }
+  return mergeSameLabels(out);
+}
+
+function vectorVector(
+  e: BinaryExpr,
+  lhsIn: StepSeries[],
+  rhsIn: StepSeries[],
+  m: VectorMatching,
+  r: StepRange,
+): StepSeries[] {
+  const cmp = COMPARISON.has(e.op);
+  const swap = m.card === 'one-to-many';
+  // After the swap, `rhs` is always the "one" side.
+  const lhs = swap ? rhsIn : lhsIn;
+  const rhs = swap ? lhsIn : rhsIn;
+  const oneSide = swap ? 'left' : 'right';
+
+  const rightBySig = new Map<string, StepSeries[]>();
+  for (const s of rhs) {
+    const sig = signature(s.labels, m);
+    const list = rightBySig.get(sig);
+    if (list) list.push(s);
+    else rightBySig.set(sig, [s]);
+  }
+  // The "one" side must be unique per signature at every step.
+  for (const list of rightBySig.values()) {
+    if (list.length < 2) continue;
+    for (let i = 0; i < r.n; i++) {
+      let first: StepSeries | undefined;
+      for (const s of list) {
+        if (!s.present[i]) continue;
+        if (first) {
+          throw execError(
+            `found duplicate series for the match group ${matchLabels(s.labels, m).toString()} on the ${oneSide} hand-side of the operation: [${first.labels.toString()}, ${s.labels.toString()}];many-to-many matching not allowed: matching labels must be unique on one side`,
+          );
+        }
+        first = s;
+      }
+    }
+  }
+
+  const leftBySig = new Map<string, StepSeries[]>();
+  for (const s of lhs) {
+    const sig = signature(s.labels, m);
+    const list = leftBySig.get(sig);
+    if (list) list.push(s);
+    else leftBySig.set(sig, [s]);
+  }
+
+  const out: StepSeries[] = [];
+  const resultLabelCache = new Map<string, Labels>();
+  for (const [sig, lefts] of leftBySig) {
+    const rights = rightBySig.get(sig);
+    if (!rights) continue;
+    // For each step: which left series matched (to detect ambiguous one-to-one matches).
+    const outputs: { l: StepSeries; rr: StepSeries; labels: Labels; values: Float64Array; present: Uint8Array }[] = [];
+    for (const l of lefts) {
+      for (const rr of rights) {
+        const key = l.labels.key + '\x00' + rr.labels.key;
+        let labels = resultLabelCache.get(key);
+        if (labels === undefined) {
+          labels = resultMetric(l.labels, rr.labels, e.op, m);
+          resultLabelCache.set(key, labels);
+        }
+        outputs.push({ l, rr, labels, values: new Float64Array(r.n), present: new Uint8Array(r.n) });
+      }
+    }
+    for (let i = 0; i < r.n; i++) {
+      let matchedLeft = 0;
+      let seenLabels: Set<string> | undefined;
+      for (const o of outputs) {
+        if (!o.l.present[i] || !o.rr.present[i]) continue;
+        matchedLeft++;
+        if (m.card === 'one-to-one') {
+          if (matchedLeft > 1) {
+            throw execError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+          }
+        } else {
+          seenLabels ??= new Set();
+          if (seenLabels.has(o.labels.key)) {
+            throw execError('multiple matches for labels: grouping labels must ensure unique matches');
+          }
+          seenLabels.add(o.labels.key);
+        }
+        const lv = swap ? o.rr.values[i]! : o.l.values[i]!;
+        const rv = swap ? o.l.values[i]! : o.rr.values[i]!;
+        if (cmp) {
+          const keep = compare(e.op, lv, rv);
+          if (e.returnBool) o.values[i] = keep ? 1 : 0;
+          else if (keep) o.values[i] = lv;
+          else continue;
+        } else {
+          o.values[i] = arith(e.op, lv, rv);
+        }
+        o.present[i] = 1;
+      }
+    }
+    for (const o of outputs) {
+      let any = false;
+      for (let i = 0; i < r.n; i++) if (o.present[i]) any = true;
+      if (!any) continue;
+      // As Prometheus: the output of a vector/vector operation drops its name only for `bool`
+      // (arithmetic already removed it from the labels).
+      out.push({ labels: o.labels, values: o.values, present: o.present, dropName: e.returnBool });
+    }
+  }
+  return mergeSameLabels(out);
+}
+
+/** Prometheus's resultMetric: the labels of a vector/vector operation's output sample. */
+function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, m: VectorMatching): Labels {
+  let labels = lhs;
+  if (changesMetricSchema(op)) labels = labels.withoutMetadata();
+  if (m.card === 'one-to-one') {
+    const names = new Set(m.matchingLabels);
+    labels = m.on ? labels.filter(names, true) : labels.filter(names, false);
+  }
+  for (const name of m.include) labels = labels.with(name, rhs.get(name));
+  return labels;
+}

@@ -1,0 +1,645 @@
+/** Function calls: range-vector functions, element-wise functions and the special ones. */
+import { Labels, METRIC_NAME } from '../../lib/labels.js';
+import { parseGoFloat } from '../../lib/parse-float.js';
+import { formatFloatG, formatOpenMetricsFloat } from '../../lib/format-number.js';
+import type { Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from '../ast.js';
+import { exprType } from '../ast.js';
+import type { Evaluator } from '../engine.js';
+import { mergeSameLabels } from '../engine.js';
+import { execError } from '../errors.js';
+import type { EvalValue, RangeSeries, StepRange, StepSeries } from '../eval-types.js';
+import { compileAnchoredRegex } from '../matcher.js';
+import { bucketFraction, bucketQuantile, type Bucket } from './histogram-quantile.js';
+import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
+
+const ANCHORED_SAFE = ['changes', 'delta', 'increase', 'rate', 'resets'];
+const SMOOTHED_SAFE = ['delta', 'increase', 'rate'];
+
+function unwrapParens(e: Expr): Expr {
+  while (e.type === 'ParenExpr') e = e.expr;
+  return e;
+}
+
+export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const name = e.func;
+  const matrixIndex = e.args.findIndex((a) => exprType(unwrapParens(a)) === 'matrix');
+  if (matrixIndex >= 0 && name !== 'absent_over_time' && RANGE_FUNCTIONS[name]) {
+    return evalRangeFunction(ev, e, matrixIndex, r);
+  }
+  switch (name) {
+    case 'absent_over_time':
+      return absentOverTime(ev, e, matrixIndex, r);
+    case 'time':
+      return { kind: 'scalar', values: Float64Array.from({ length: r.n }, (_, i) => (r.startMs + i * r.stepMs) / 1000) };
+    case 'pi':
+      return { kind: 'scalar', values: new Float64Array(r.n).fill(Math.PI) };
+    case 'vector': {
+      const s = await scalarArg(ev, e.args[0]!, r);
+      return {
+        kind: 'vector',
+        series: [{ labels: Labels.EMPTY, values: s, present: new Uint8Array(r.n).fill(1), dropName: false }],
+      };
+    }
+    case 'scalar': {
+      const v = await vectorArg(ev, e.args[0]!, r);
+      const out = new Float64Array(r.n).fill(NaN);
+      for (let i = 0; i < r.n; i++) {
+        let count = 0;
+        let val = NaN;
+        for (const s of v) {
+          if (s.present[i]) {
+            count++;
+            val = s.values[i]!;
+          }
+        }
+        if (count === 1) out[i] = val;
+      }
+      return { kind: 'scalar', values: out };
+    }
+    case 'timestamp':
+      return timestampFn(ev, e, r);
+    case 'absent':
+      return absent(ev, e, r);
+    case 'label_replace':
+      return labelReplace(ev, e, r);
+    case 'label_join':
+      return labelJoin(ev, e, r);
+    case 'sort':
+    case 'sort_desc':
+      return sortFn(ev, e, r, name === 'sort_desc');
+    case 'sort_by_label':
+    case 'sort_by_label_desc':
+      return sortByLabel(ev, e, r, name === 'sort_by_label_desc');
+    case 'histogram_quantile':
+      return histogramQuantileFn(ev, e, r);
+    case 'histogram_fraction':
+      return histogramFractionFn(ev, e, r);
+    case 'histogram_quantiles':
+      return histogramQuantilesFn(ev, e, r);
+    case 'histogram_count':
+    case 'histogram_sum':
+    case 'histogram_avg':
+    case 'histogram_stddev':
+    case 'histogram_stdvar':
+      // Native histograms are not stored yet; these functions ignore float samples.
+      await vectorArg(ev, e.args[0]!, r);
+      return { kind: 'vector', series: [] };
+    case 'round':
+      return elementwise(ev, e, r, async () => {
+        const to = e.args[1] ? await scalarArg(ev, e.args[1], r) : undefined;
+        return (v, i) => {
+          const inv = 1 / (to ? to[i]! : 1);
+          return Math.floor(v * inv + 0.5) / inv;
+        };
+      });
+    case 'clamp':
+      return clampFn(ev, e, r);
+    case 'clamp_min':
+    case 'clamp_max':
+      return elementwise(ev, e, r, async () => {
+        const bound = await scalarArg(ev, e.args[1]!, r);
+        return name === 'clamp_min'
+          ? (v, i) => goMax(bound[i]!, v)
+          : (v, i) => goMin(bound[i]!, v);
+      });
+    case 'days_in_month':
+    case 'day_of_month':
+    case 'day_of_week':
+    case 'day_of_year':
+    case 'hour':
+    case 'minute':
+    case 'month':
+    case 'year':
+      return dateFn(ev, e, r);
+  }
+  const math = MATH[name];
+  if (math) return elementwise(ev, e, r, () => Promise.resolve((v: number) => math(v)));
+  throw execError(`function "${name}" is not supported`);
+}
+
+// Go's math.Max/Min propagate NaN.
+function goMax(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return Math.max(a, b);
+}
+function goMin(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return NaN;
+  return Math.min(a, b);
+}
+
+const MATH: Record<string, (v: number) => number> = {
+  abs: Math.abs,
+  ceil: Math.ceil,
+  floor: Math.floor,
+  exp: Math.exp,
+  sqrt: Math.sqrt,
+  ln: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  tanh: Math.tanh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  deg: (v) => (v * 180) / Math.PI,
+  rad: (v) => (v * Math.PI) / 180,
+  sgn: (v) => (v > 0 ? 1 : v < 0 ? -1 : v),
+};
+
+async function scalarArg(ev: Evaluator, e: Expr, r: StepRange): Promise<Float64Array> {
+  const v = await ev.eval(e, r);
+  if (v.kind !== 'scalar') throw execError('expected a scalar argument');
+  return v.values;
+}
+
+async function vectorArg(ev: Evaluator, e: Expr, r: StepRange): Promise<StepSeries[]> {
+  const v = await ev.eval(e, r);
+  if (v.kind !== 'vector') throw execError('expected an instant vector argument');
+  return v.series;
+}
+
+async function stringArg(ev: Evaluator, e: Expr, r: StepRange): Promise<string> {
+  const v = await ev.eval(e, r);
+  if (v.kind !== 'string') throw execError('expected a string argument');
+  return v.value;
+}
+
+/** Applies `f` to every present value of the first (vector) argument; the name is dropped. */
+async function elementwise(
+  ev: Evaluator,
+  e: Call,
+  r: StepRange,
+  prepare: () => Promise<(v: number, step: number) => number>,
+): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const f = await prepare();
+  const out: StepSeries[] = [];
+  for (const s of input) {
+    const values = new Float64Array(r.n);
+    for (let i = 0; i < r.n; i++) if (s.present[i]) values[i] = f(s.values[i]!, i);
+    out.push({ labels: s.labels, values, present: s.present, dropName: true });
+  }
+  return { kind: 'vector', series: out };
+}
+
+async function clampFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const min = await scalarArg(ev, e.args[1]!, r);
+  const max = await scalarArg(ev, e.args[2]!, r);
+  const out: StepSeries[] = [];
+  for (const s of input) {
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    for (let i = 0; i < r.n; i++) {
+      if (!s.present[i] || max[i]! < min[i]!) continue;
+      values[i] = goMax(min[i]!, goMin(max[i]!, s.values[i]!));
+      present[i] = 1;
+      any = true;
+    }
+    if (any) out.push({ labels: s.labels, values, present, dropName: true });
+  }
+  return { kind: 'vector', series: out };
+}
+
+async function dateFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const fn = DATE[e.func]!;
+  if (e.args.length === 0) {
+    const values = new Float64Array(r.n);
+    for (let i = 0; i < r.n; i++) values[i] = fn(new Date(Math.trunc((r.startMs + i * r.stepMs) / 1000) * 1000));
+    return {
+      kind: 'vector',
+      series: [{ labels: Labels.EMPTY, values, present: new Uint8Array(r.n).fill(1), dropName: false }],
+    };
+  }
+  return elementwise(ev, e, r, () =>
+    Promise.resolve((v: number) => {
+      if (!Number.isFinite(v)) return NaN;
+      return fn(new Date(Math.trunc(v) * 1000));
+    }),
+  );
+}
+
+const DATE: Record<string, (d: Date) => number> = {
+  days_in_month: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+  day_of_month: (d) => d.getUTCDate(),
+  day_of_week: (d) => d.getUTCDay(),
+  day_of_year: (d) => Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1,
+  hour: (d) => d.getUTCHours(),
+  minute: (d) => d.getUTCMinutes(),
+  month: (d) => d.getUTCMonth() + 1,
+  year: (d) => d.getUTCFullYear(),
+};
+
+async function timestampFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const arg = unwrapParens(e.args[0]!);
+  if (arg.type === 'VectorSelector') {
+    const series = await ev.evalVectorSelector(arg, r, true);
+    return {
+      kind: 'vector',
+      series: series.map((s) => ({
+        labels: s.labels,
+        values: s.sampleTimesMs!.map((t) => t / 1000),
+        present: s.present,
+        dropName: true,
+      })),
+    };
+  }
+  const input = await vectorArg(ev, e.args[0]!, r);
+  return {
+    kind: 'vector',
+    series: input.map((s) => ({
+      labels: s.labels,
+      values: Float64Array.from({ length: r.n }, (_, i) => (r.startMs + i * r.stepMs) / 1000),
+      present: s.present,
+      dropName: true,
+    })),
+  };
+}
+
+/** The labels `absent()` gives its output: the equality matchers of a selector argument. */
+function absentLabels(arg: Expr): Labels {
+  const e = unwrapParens(arg);
+  let vs: VectorSelector | undefined;
+  if (e.type === 'VectorSelector') vs = e;
+  else if (e.type === 'MatrixSelector') vs = e.vectorSelector;
+  if (!vs) return Labels.EMPTY;
+  const values = new Map<string, string>();
+  const duplicated = new Set<string>();
+  const seen = new Set<string>();
+  for (const m of vs.matchers) {
+    if (m.name === METRIC_NAME) continue;
+    // A label constrained by more than one matcher has no single value to report.
+    if (seen.has(m.name)) duplicated.add(m.name);
+    seen.add(m.name);
+    if (m.type === '=') values.set(m.name, m.value);
+  }
+  for (const d of duplicated) values.delete(d);
+  return Labels.from(values);
+}
+
+async function absent(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const values = new Float64Array(r.n).fill(1);
+  const present = new Uint8Array(r.n).fill(1);
+  for (const s of input) for (let i = 0; i < r.n; i++) if (s.present[i]) present[i] = 0;
+  if (!present.includes(1)) return { kind: 'vector', series: [] };
+  return { kind: 'vector', series: [{ labels: absentLabels(e.args[0]!), values, present, dropName: true }] };
+}
+
+async function labelReplace(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const dst = await stringArg(ev, e.args[1]!, r);
+  const repl = await stringArg(ev, e.args[2]!, r);
+  const src = await stringArg(ev, e.args[3]!, r);
+  const regexStr = await stringArg(ev, e.args[4]!, r);
+  let re: RegExp;
+  try {
+    re = compileAnchoredRegex(regexStr);
+  } catch (err) {
+    throw execError(`invalid regular expression in label_replace(): ${regexStr}`);
+  }
+  if (!dst.isWellFormed() || dst === '') throw execError(`invalid destination label name in label_replace(): ${dst}`);
+  const out: StepSeries[] = [];
+  for (const s of input) {
+    const m = re.exec(s.labels.get(src));
+    if (!m) {
+      out.push(s);
+      continue;
+    }
+    const value = expandTemplate(repl, m);
+    const labels = s.labels.with(dst, value);
+    out.push({ ...s, labels, dropName: dst === METRIC_NAME ? false : s.dropName });
+  }
+  return { kind: 'vector', series: mergeSameLabels(out) };
+}
+
+/** Go's regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`. */
+function expandTemplate(template: string, m: RegExpExecArray): string {
+  return template.replace(/\$(\$|\{([^}]*)\}|([a-zA-Z0-9_]+))/g, (all, tok: string, braced?: string, bare?: string) => {
+    if (tok === '$') return '$';
+    const name = braced ?? bare ?? '';
+    if (/^\d+$/.test(name)) return m[Number(name)] ?? '';
+    if (braced === undefined && bare !== undefined) {
+      // Go takes the longest name: `$1x` is the group named "1x", which doesn't exist.
+      return m.groups?.[name] ?? '';
+    }
+    return m.groups?.[name] ?? '';
+  });
+}
+
+async function labelJoin(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const dst = await stringArg(ev, e.args[1]!, r);
+  const sep = await stringArg(ev, e.args[2]!, r);
+  const srcs: string[] = [];
+  for (const a of e.args.slice(3)) srcs.push(await stringArg(ev, a, r));
+  if (!dst.isWellFormed() || dst === '') throw execError(`invalid destination label name in label_join(): ${dst}`);
+  for (const s of srcs) if (!s.isWellFormed()) throw execError(`invalid source label name in label_join(): ${s}`);
+  const out: StepSeries[] = input.map((s) => {
+    const value = srcs.map((n) => s.labels.get(n)).join(sep);
+    return { ...s, labels: s.labels.with(dst, value), dropName: dst === METRIC_NAME ? false : s.dropName };
+  });
+  return { kind: 'vector', series: mergeSameLabels(out) };
+}
+
+async function sortFn(ev: Evaluator, e: Call, r: StepRange, desc: boolean): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  if (r.n !== 1) return { kind: 'vector', series: input };
+  // Instant queries keep the order; NaN last in both directions, as Prometheus sorts.
+  const sorted = [...input].filter((s) => s.present[0]);
+  sorted.sort((a, b) => {
+    const x = a.values[0]!;
+    const y = b.values[0]!;
+    if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+    if (Number.isNaN(y)) return -1;
+    return desc ? y - x : x - y;
+  });
+  return { kind: 'vector', series: sorted };
+}
+
+async function sortByLabel(ev: Evaluator, e: Call, r: StepRange, desc: boolean): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const names: string[] = [];
+  for (const a of e.args.slice(1)) names.push(await stringArg(ev, a, r));
+  const collator = new Intl.Collator('en', { numeric: true });
+  const sorted = [...input];
+  sorted.sort((a, b) => {
+    for (const n of names) {
+      const c = collator.compare(a.labels.get(n), b.labels.get(n));
+      if (c !== 0) return desc ? -c : c;
+    }
+    const c = Labels.compare(a.labels, b.labels);
+    return desc ? -c : c;
+  });
+  return { kind: 'vector', series: sorted };
+}
+
+interface ClassicGroup {
+  labels: Labels;
+  metricName: string;
+  members: { s: StepSeries; le: number }[];
+}
+
+/** Groups `le`-labelled series into classic histograms (labels without `le`). */
+function classicGroups(ev: Evaluator, input: StepSeries[], arg: Expr): ClassicGroup[] {
+  const groups = new Map<string, ClassicGroup>();
+  const list: ClassicGroup[] = [];
+  for (const s of input) {
+    const leStr = s.labels.get('le');
+    const le = parseGoFloat(leStr);
+    if (le === undefined) {
+      ev.annotate(
+        'warning',
+        `bucket label "le" is missing or has a malformed value of "${leStr}" for metric name "${s.labels.get(METRIC_NAME)}"`,
+        arg.pos,
+      );
+      continue;
+    }
+    const without = s.labels.without('le');
+    let g = groups.get(without.key);
+    if (!g) {
+      g = { labels: without.without(METRIC_NAME), metricName: s.labels.get(METRIC_NAME), members: [] };
+      groups.set(without.key, g);
+      list.push(g);
+    }
+    g.members.push({ s, le });
+  }
+  return list;
+}
+
+function warnInvalidQuantiles(ev: Evaluator, q: Float64Array, pos: Expr['pos']): void {
+  for (const qi of q) {
+    if (Number.isNaN(qi) || qi < 0 || qi > 1) {
+      ev.annotate('warning', `quantile value should be between 0 and 1, got ${formatFloatG(qi)}`, pos);
+      return;
+    }
+  }
+}
+
+/** Quantile `q` of every classic histogram group, one output series per group. */
+function classicQuantiles(
+  ev: Evaluator,
+  groups: ClassicGroup[],
+  q: Float64Array,
+  labelsOf: (g: ClassicGroup) => Labels,
+  pos: Expr['pos'],
+  r: StepRange,
+): StepSeries[] {
+  const out: StepSeries[] = [];
+  for (const g of groups) {
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    for (let i = 0; i < r.n; i++) {
+      const buckets: Bucket[] = [];
+      for (const m of g.members) if (m.s.present[i]) buckets.push({ upperBound: m.le, count: m.s.values[i]! });
+      if (buckets.length === 0) continue;
+      const [v, forced] = bucketQuantile(q[i]!, buckets);
+      if (forced) {
+        ev.annotate(
+          'info',
+          `input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "${g.metricName}"`,
+          pos,
+        );
+      }
+      values[i] = v;
+      present[i] = 1;
+      any = true;
+    }
+    if (any) out.push({ labels: labelsOf(g), values, present, dropName: true });
+  }
+  return out;
+}
+
+async function histogramQuantileFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const q = await scalarArg(ev, e.args[0]!, r);
+  const input = await vectorArg(ev, e.args[1]!, r);
+  warnInvalidQuantiles(ev, q, e.args[0]!.pos);
+  const groups = classicGroups(ev, input, e.args[1]!);
+  return { kind: 'vector', series: mergeSameLabels(classicQuantiles(ev, groups, q, (g) => g.labels, e.args[1]!.pos, r)) };
+}
+
+/** `histogram_quantiles(v, "label", q1, q2, ...)`: one series per group and quantile, labelled with q. */
+async function histogramQuantilesFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const label = await stringArg(ev, e.args[1]!, r);
+  const groups = classicGroups(ev, input, e.args[0]!);
+  for (const g of groups) {
+    if (g.labels.has(label)) throw execError(`label "${label}" already exists in the input of histogram_quantiles`);
+  }
+  const out: StepSeries[] = [];
+  for (const arg of e.args.slice(2)) {
+    const q = await scalarArg(ev, arg, r);
+    warnInvalidQuantiles(ev, q, arg.pos);
+    const text = formatOpenMetricsFloat(q[0]!);
+    out.push(...classicQuantiles(ev, groups, q, (g) => g.labels.with(label, text), e.args[0]!.pos, r));
+  }
+  return { kind: 'vector', series: mergeSameLabels(out) };
+}
+
+async function histogramFractionFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const lower = await scalarArg(ev, e.args[0]!, r);
+  const upper = await scalarArg(ev, e.args[1]!, r);
+  const input = await vectorArg(ev, e.args[2]!, r);
+  const groups = classicGroups(ev, input, e.args[2]!);
+  const out: StepSeries[] = [];
+  for (const g of groups) {
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    for (let i = 0; i < r.n; i++) {
+      const buckets: Bucket[] = [];
+      for (const m of g.members) if (m.s.present[i]) buckets.push({ upperBound: m.le, count: m.s.values[i]! });
+      if (buckets.length === 0) continue;
+      values[i] = bucketFraction(lower[i]!, upper[i]!, buckets);
+      present[i] = 1;
+      any = true;
+    }
+    if (any) out.push({ labels: g.labels, values, present, dropName: true });
+  }
+  return { kind: 'vector', series: mergeSameLabels(out) };
+}
+
+/** The range vector argument's series and window geometry. */
+async function rangeSource(
+  ev: Evaluator,
+  arg: Expr,
+  r: StepRange,
+): Promise<{ series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined; ms?: MatrixSelector }> {
+  const a = unwrapParens(arg);
+  if (a.type === 'MatrixSelector') return { ...ev.rangeSeriesFromStorage(a, r), ms: a };
+  if (a.type === 'SubqueryExpr') return ev.subquerySeries(a as SubqueryExpr, r);
+  throw execError('expected a range vector argument');
+}
+
+async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r: StepRange): Promise<EvalValue> {
+  const name = e.func;
+  const fn = RANGE_FUNCTIONS[name]!;
+  const src = await rangeSource(ev, e.args[matrixIndex]!, r);
+  const modifier = src.ms?.modifier;
+  if (modifier === 'anchored' && !ANCHORED_SAFE.includes(name)) {
+    throw execError(`anchored modifier can only be used with: ${ANCHORED_SAFE.join(', ')} - not with ${name}`);
+  }
+  if (modifier === 'smoothed' && !SMOOTHED_SAFE.includes(name)) {
+    throw execError(`smoothed modifier can only be used with: ${SMOOTHED_SAFE.join(', ')} - not with ${name}`);
+  }
+  if (modifier) throw execError(`the ${modifier} modifier is not supported yet`);
+  const params: Float64Array[] = [];
+  for (let i = 0; i < e.args.length; i++) {
+    if (i !== matrixIndex) params.push(await scalarArg(ev, e.args[i]!, r));
+  }
+  const dropName = name !== 'last_over_time' && name !== 'first_over_time';
+  const { offsetMs, rangeMs, atMs } = src;
+  const out: StepSeries[] = [];
+  const w: RangeWindow = {
+    ts: new Float64Array(0),
+    vals: new Float64Array(0),
+    lo: 0,
+    hi: 0,
+    evalTimeMs: 0,
+    rangeStartMs: 0,
+    rangeEndMs: 0,
+    rangeMs,
+    params: params.map(() => 0),
+  };
+  let quantileWarned = false;
+  let counterInfo = false;
+  for (const s of src.series) {
+    await ev.tick();
+    w.ts = s.ts;
+    w.vals = s.vals;
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    let lo = 0;
+    let hi = 0;
+    const n = s.ts.length;
+    let maxWindow = 0;
+    for (let i = 0; i < r.n; i++) {
+      const evalTime = atMs ?? r.startMs + i * r.stepMs;
+      const end = evalTime - offsetMs;
+      const start = end - rangeMs;
+      // With `@` the window is the same at every step (the pointers don't move), but scalar
+      // parameters may still vary per step, so the function runs every step.
+      while (hi < n && s.ts[hi]! <= end) hi++;
+      while (lo < hi && s.ts[lo]! <= start) lo++;
+      if (hi <= lo) continue;
+      if (hi - lo > maxWindow) maxWindow = hi - lo;
+      w.lo = lo;
+      w.hi = hi;
+      // predict_linear extrapolates from the step's own time, even under `@`.
+      w.evalTimeMs = r.startMs + i * r.stepMs;
+      w.rangeStartMs = start;
+      w.rangeEndMs = end;
+      for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
+      if (name === 'quantile_over_time' && !quantileWarned) {
+        const q = w.params[0]!;
+        if (Number.isNaN(q) || q < 0 || q > 1) {
+          quantileWarned = true;
+          ev.annotate('warning', `quantile value should be between 0 and 1, got ${formatFloatG(q)}`, e.args[0]!.pos);
+        }
+      }
+      let v: number | undefined;
+      try {
+        v = fn(w);
+      } catch (err) {
+        if (err instanceof RangeError) throw execError(err.message);
+        throw err;
+      }
+      if (v === undefined) continue;
+      values[i] = v;
+      present[i] = 1;
+      any = true;
+    }
+    ev.addSamples(maxWindow);
+    ev.releaseSamples(maxWindow);
+    if (!any) continue;
+    if ((name === 'rate' || name === 'increase') && !counterInfo) {
+      const metric = s.labels.get(METRIC_NAME);
+      if (metric !== '' && !/_(total|sum|count|bucket)$/.test(metric)) {
+        counterInfo = true;
+        ev.annotate(
+          'info',
+          `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${metric}"`,
+          e.args[matrixIndex]!.pos,
+        );
+      }
+    }
+    out.push({ labels: s.labels, values, present, dropName });
+  }
+  return { kind: 'vector', series: out };
+}
+
+async function absentOverTime(ev: Evaluator, e: Call, matrixIndex: number, r: StepRange): Promise<EvalValue> {
+  const src = await rangeSource(ev, e.args[matrixIndex]!, r);
+  const present = new Uint8Array(r.n).fill(1);
+  const { offsetMs, rangeMs, atMs } = src;
+  for (const s of src.series) {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < r.n; i++) {
+      const end = (atMs ?? r.startMs + i * r.stepMs) - offsetMs;
+      const start = end - rangeMs;
+      if (atMs !== undefined) {
+        lo = 0;
+        hi = 0;
+      }
+      while (hi < s.ts.length && s.ts[hi]! <= end) hi++;
+      while (lo < hi && s.ts[lo]! <= start) lo++;
+      if (hi > lo) present[i] = 0;
+    }
+  }
+  if (!present.includes(1)) return { kind: 'vector', series: [] };
+  return {
+    kind: 'vector',
+    series: [{ labels: absentLabels(e.args[matrixIndex]!), values: new Float64Array(r.n).fill(1), present, dropName: true }],
+  };
+}
