@@ -81,6 +81,26 @@ const moduleBoundaryConfigs = serverModules.flatMap((module) =>
   }),
 );
 
+/** main.ts and the other files at the root of src/ also reach modules only through index.ts. */
+const rootFileBoundaryConfig = {
+  name: 'watchkeeper/boundaries/src-root',
+  files: [`${SERVER_SRC}/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...PACKAGE_PATTERNS,
+          {
+            regex: `^\\./(?!${MODULES_WITHOUT_INDEX.map((m) => `${m}/`).join('|')})[^./][^/]*/(?!index\\.js$)`,
+            message: "Import a module only through its index.ts ('./<module>/index.js').",
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default defineConfig(
   globalIgnores(['**/dist/', '**/node_modules/', 'bench/out/', 'coverage/', '**/*.tsbuildinfo']),
 
@@ -134,6 +154,7 @@ export default defineConfig(
   },
 
   ...moduleBoundaryConfigs,
+  rootFileBoundaryConfig,
 
   {
     name: 'watchkeeper/javascript',

@@ -148,7 +148,13 @@ const ENDPOINTS: Record<(typeof SERVICES)[number], readonly Endpoint[]> = {
   reporting: [
     { method: 'GET', path: '/api/reports', medianSeconds: 0.3, requestsPerSecond: 0.5, responseBytes: 30_000 },
     { method: 'GET', path: '/api/reports/:id', medianSeconds: 0.5, requestsPerSecond: 0.4, responseBytes: 400_000 },
-    { method: 'POST', path: '/api/reports/export', medianSeconds: 2.5, requestsPerSecond: 0.1, responseBytes: 5_000_000 },
+    {
+      method: 'POST',
+      path: '/api/reports/export',
+      medianSeconds: 2.5,
+      requestsPerSecond: 0.1,
+      responseBytes: 5_000_000,
+    },
     { method: 'GET', path: '/api/kpis', medianSeconds: 0.4, requestsPerSecond: 0.6, responseBytes: 20_000 },
     { method: 'GET', path: '/api/fleet/summary', medianSeconds: 0.35, requestsPerSecond: 0.7, responseBytes: 60_000 },
     { method: 'GET', path: '/api/audit', medianSeconds: 0.45, requestsPerSecond: 0.1, responseBytes: 250_000 },
@@ -172,7 +178,9 @@ function fixedSeriesCount(): number {
   const sessions = SESSION_COMPANIES * ROLES.length * PLATFORMS.length;
   const errors = SERVICES.length * ERROR_TYPES.length;
   const onboarding = ONBOARDING_COMPANIES * 2;
-  return histogram + requests + responseSize + up + cpu + memory + pools + orders + logins + sessions + errors + onboarding;
+  return (
+    histogram + requests + responseSize + up + cpu + memory + pools + orders + logins + sessions + errors + onboarding
+  );
 }
 
 // --- Shapes over the day ---------------------------------------------------------------------------
@@ -444,9 +452,17 @@ export function generateDataSet(storage: Appendable, seed: number = DEFAULT_SEED
         const load = base + (1 - base) * 0.3 * DAILY_TRAFFIC[i]! + 0.05 * gaussian(random);
         values[i] = Math.max(0, Math.min(size, Math.round(size * load)));
       }
-      writer.write({ __name__: 'db_connection_pool_used', pool_name: pool, instance }, values, scrapeOffsetMs(instance));
+      writer.write(
+        { __name__: 'db_connection_pool_used', pool_name: pool, instance },
+        values,
+        scrapeOffsetMs(instance),
+      );
       values.fill(size);
-      writer.write({ __name__: 'db_connection_pool_size', pool_name: pool, instance }, values, scrapeOffsetMs(instance));
+      writer.write(
+        { __name__: 'db_connection_pool_size', pool_name: pool, instance },
+        values,
+        scrapeOffsetMs(instance),
+      );
     }
   }
 
@@ -464,7 +480,14 @@ export function generateDataSet(storage: Appendable, seed: number = DEFAULT_SEED
       const restart = restartIndex(random);
       const labels = { company_id: companyId(c), order_type: orderType };
       const initial = Math.round(ordersPerInterval * n * 10 * random());
-      writer.writeCounter({ __name__: 'sms_parts_orders_total', ...labels }, counts, initial, restart, partsOffsetMs, values);
+      writer.writeCounter(
+        { __name__: 'sms_parts_orders_total', ...labels },
+        counts,
+        initial,
+        restart,
+        partsOffsetMs,
+        values,
+      );
       const initialFailed = Math.round(initial * failureShare);
       const failedLabels = { __name__: 'sms_parts_orders_failed_total', ...labels };
       writer.writeCounter(failedLabels, failed, initialFailed, restart, partsOffsetMs, values);
@@ -498,7 +521,14 @@ export function generateDataSet(storage: Appendable, seed: number = DEFAULT_SEED
           increments[i] = poisson(random, (perSecond * trend * DAILY_TRAFFIC[i]! * SCRAPE_INTERVAL_MS) / 1000);
         }
         const labels = { __name__: 'sms_user_sessions_total', company: companyId(c), role, platform };
-        writer.writeCounter(labels, increments, Math.round(perSecond * 86_400 * 30 * random()), -1, portalOffsetMs, values);
+        writer.writeCounter(
+          labels,
+          increments,
+          Math.round(perSecond * 86_400 * 30 * random()),
+          -1,
+          portalOffsetMs,
+          values,
+        );
       }
     }
   }
@@ -547,7 +577,6 @@ export function generateDataSet(storage: Appendable, seed: number = DEFAULT_SEED
 
   return writer.stats;
 }
-
 
 function hostName(h: number): string {
   return `node-${String(h + 1).padStart(2, '0')}:9100`;

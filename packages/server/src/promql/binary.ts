@@ -243,32 +243,62 @@ function vectorVector(
     else leftBySig.set(sig, [s]);
   }
 
+  // Like Prometheus, fill values are not swapped for group_right: fill_right fills the missing
+  // "one" side, fill_left the missing "many" side.
+  const fillLeft = m.fillLeft;
+  const fillRight = m.fillRight;
+  const sigs = new Set(leftBySig.keys());
+  if (fillLeft !== undefined) for (const sig of rightBySig.keys()) sigs.add(sig);
+
+  interface Output {
+    labels: Labels;
+    values: Float64Array;
+    present: Uint8Array;
+  }
   const out: StepSeries[] = [];
-  const resultLabelCache = new Map<string, Labels>();
-  for (const [sig, lefts] of leftBySig) {
-    const rights = rightBySig.get(sig);
-    if (!rights) continue;
-    // For each step: which left series matched (to detect ambiguous one-to-one matches).
-    const outputs: { l: StepSeries; rr: StepSeries; labels: Labels; values: Float64Array; present: Uint8Array }[] = [];
-    for (const l of lefts) {
-      for (const rr of rights) {
-        const key = l.labels.key + '\x00' + rr.labels.key;
-        let labels = resultLabelCache.get(key);
-        if (labels === undefined) {
-          labels = resultMetric(l.labels, rr.labels, e.op, m);
-          resultLabelCache.set(key, labels);
-        }
-        outputs.push({ l, rr, labels, values: new Float64Array(r.n), present: new Uint8Array(r.n) });
-      }
+  const newOutput = (labels: Labels): Output => ({ labels, values: new Float64Array(r.n), present: new Uint8Array(r.n) });
+  // Computes one output point; `lv`/`rv` are in matching orientation (rhs = the "one" side).
+  const apply = (o: Output, i: number, lv: number, rv: number): void => {
+    const a = swap ? rv : lv;
+    const b = swap ? lv : rv;
+    if (cmp) {
+      const keep = compare(e.op, a, b);
+      if (e.returnBool) o.values[i] = keep ? 1 : 0;
+      else if (keep) o.values[i] = a;
+      else return;
+    } else {
+      o.values[i] = arith(e.op, a, b);
     }
+    o.present[i] = 1;
+  };
+
+  for (const sig of sigs) {
+    const lefts = leftBySig.get(sig) ?? [];
+    const rights = rightBySig.get(sig) ?? [];
+    if ((lefts.length === 0 || rights.length === 0) && fillLeft === undefined && fillRight === undefined) continue;
+    const pairs = lefts.map((l) => rights.map((rr) => newOutput(resultMetric(l.labels, rr.labels, e.op, m))));
+    const fillR = fillRight === undefined ? [] : lefts.map((l) => newOutput(resultMetric(l.labels, matchLabels(l.labels, m), e.op, m)));
+    const fillL = fillLeft === undefined ? [] : rights.map((rr) => newOutput(resultMetric(matchLabels(rr.labels, m), rr.labels, e.op, m)));
     for (let i = 0; i < r.n; i++) {
-      let matchedLeft = 0;
+      let ri = -1;
+      for (let k = 0; k < rights.length; k++) if (rights[k]!.present[i]) ri = k;
+      let matched = 0;
       let seenLabels: Set<string> | undefined;
-      for (const o of outputs) {
-        if (!o.l.present[i] || !o.rr.present[i]) continue;
-        matchedLeft++;
+      for (let li = 0; li < lefts.length; li++) {
+        const l = lefts[li]!;
+        if (!l.present[i]) continue;
+        let o: Output;
+        let rv: number;
+        if (ri >= 0) {
+          o = pairs[li]![ri]!;
+          rv = rights[ri]!.values[i]!;
+        } else if (fillRight !== undefined) {
+          o = fillR[li]!;
+          rv = fillRight;
+        } else continue;
+        matched++;
         if (m.card === 'one-to-one') {
-          if (matchedLeft > 1) {
+          if (matched > 1) {
             throw execError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
           }
         } else {
@@ -278,23 +308,12 @@ function vectorVector(
           }
           seenLabels.add(o.labels.key);
         }
-        const lv = swap ? o.rr.values[i]! : o.l.values[i]!;
-        const rv = swap ? o.l.values[i]! : o.rr.values[i]!;
-        if (cmp) {
-          const keep = compare(e.op, lv, rv);
-          if (e.returnBool) o.values[i] = keep ? 1 : 0;
-          else if (keep) o.values[i] = lv;
-          else continue;
-        } else {
-          o.values[i] = arith(e.op, lv, rv);
-        }
-        o.present[i] = 1;
+        apply(o, i, l.values[i]!, rv);
       }
+      if (matched === 0 && ri >= 0 && fillLeft !== undefined) apply(fillL[ri]!, i, fillLeft, rights[ri]!.values[i]!);
     }
-    for (const o of outputs) {
-      let any = false;
-      for (let i = 0; i < r.n; i++) if (o.present[i]) any = true;
-      if (!any) continue;
+    for (const o of [...pairs.flat(), ...fillR, ...fillL]) {
+      if (!o.present.includes(1)) continue;
       // As Prometheus: the output of a vector/vector operation drops its name only for `bool`
       // (arithmetic already removed it from the labels).
       out.push({ labels: o.labels, values: o.values, present: o.present, dropName: e.returnBool });

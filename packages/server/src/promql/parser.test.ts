@@ -30,7 +30,11 @@ function parseError(q: string, opts = exp): ParseError {
   throw new Error(`expected ${JSON.stringify(q)} to fail`);
 }
 
-const vs = (name: string, ...more: string[]) => ({ type: 'VectorSelector', name, matchers: [...more, `__name__="${name}"`] });
+const vs = (name: string, ...more: string[]) => ({
+  type: 'VectorSelector',
+  name,
+  matchers: [...more, `__name__="${name}"`],
+});
 const num = (value: number) => ({ type: 'NumberLiteral', value });
 const oneToOne = { card: 'one-to-one', matchingLabels: [], on: false, written: false, include: [] };
 
@@ -54,7 +58,10 @@ describe('parseExpr: AST shape', () => {
     ['"double \\" quoted"', { type: 'StringLiteral', value: 'double " quoted' }],
     ["'single \\' quoted'", { type: 'StringLiteral', value: "single ' quoted" }],
     ['`raw \\n string`', { type: 'StringLiteral', value: 'raw \\n string' }],
-    ['"\\a\\b\\f\\n\\r\\t\\v\\\\ \\x41\\101\\u00e9\\U0001F600"', { type: 'StringLiteral', value: '\x07\b\f\n\r\t\v\\ AAé😀' }],
+    [
+      '"\\a\\b\\f\\n\\r\\t\\v\\\\ \\x41\\101\\u00e9\\U0001F600"',
+      { type: 'StringLiteral', value: '\x07\b\f\n\r\t\v\\ AAé😀' },
+    ],
     // Invalid UTF-8 from byte escapes survives as lone surrogates U+DC80..U+DCFF.
     ['"a\\xc5z"', { type: 'StringLiteral', value: 'a\udcc5z' }],
     ['"\\xc3\\xa9"', { type: 'StringLiteral', value: 'é' }],
@@ -80,25 +87,46 @@ describe('parseExpr: AST shape', () => {
     ['foo[4.018]', { type: 'MatrixSelector', vectorSelector: vs('foo'), range: { ms: 4018 } }],
     [
       'foo[5m] offset 1m @ 100',
-      { type: 'MatrixSelector', vectorSelector: { ...vs('foo'), offset: { ms: 60_000 }, at: { timestampMs: 100_000 } } },
+      {
+        type: 'MatrixSelector',
+        vectorSelector: { ...vs('foo'), offset: { ms: 60_000 }, at: { timestampMs: 100_000 } },
+      },
     ],
     ['foo[5m:]', { type: 'SubqueryExpr', expr: vs('foo'), range: { ms: 300_000 } }],
     [
       'foo[10m:6s] offset -1m @ end()',
-      { type: 'SubqueryExpr', range: { ms: 600_000 }, step: { ms: 6000 }, offset: { ms: -60_000 }, at: { preprocessor: 'end' } },
+      {
+        type: 'SubqueryExpr',
+        range: { ms: 600_000 },
+        step: { ms: 6000 },
+        offset: { ms: -60_000 },
+        at: { preprocessor: 'end' },
+      },
     ],
-    ['some_metric OFFSET 1m [10m:5s]', { type: 'SubqueryExpr', expr: { ...vs('some_metric'), offset: { ms: 60_000 } } }],
+    [
+      'some_metric OFFSET 1m [10m:5s]',
+      { type: 'SubqueryExpr', expr: { ...vs('some_metric'), offset: { ms: 60_000 } } },
+    ],
     ['rate(foo[5m])', { type: 'Call', func: 'rate', args: [{ type: 'MatrixSelector' }] }],
     ['time()', { type: 'Call', func: 'time', args: [] }],
     ['STEP()', { type: 'Call', func: 'step', args: [] }],
-    ['sum by (a, "b.c") (x)', { type: 'AggregateExpr', op: 'sum', grouping: ['a', 'b.c'], without: false, groupingWritten: true }],
+    [
+      'sum by (a, "b.c") (x)',
+      { type: 'AggregateExpr', op: 'sum', grouping: ['a', 'b.c'], without: false, groupingWritten: true },
+    ],
     ['SUM(x) BY (a)', { type: 'AggregateExpr', op: 'sum', grouping: ['a'], groupingWritten: true }],
     ['sum without (a) (x)', { type: 'AggregateExpr', grouping: ['a'], without: true }],
     ['sum by () (x)', { type: 'AggregateExpr', grouping: [], groupingWritten: true }],
     ['sum(x)', { type: 'AggregateExpr', grouping: [], groupingWritten: false }],
-    ['sum without(and, by, avg, count, alert)(x)', { type: 'AggregateExpr', grouping: ['and', 'by', 'avg', 'count', 'alert'] }],
+    [
+      'sum without(and, by, avg, count, alert)(x)',
+      { type: 'AggregateExpr', grouping: ['and', 'by', 'avg', 'count', 'alert'] },
+    ],
     ['topk(5, x)', { type: 'AggregateExpr', op: 'topk', param: num(5), expr: vs('x') }],
-    ['count_values("v", x)', { type: 'AggregateExpr', op: 'count_values', param: { type: 'StringLiteral', value: 'v' } }],
+    [
+      'count_values("v", x)',
+      { type: 'AggregateExpr', op: 'count_values', param: { type: 'StringLiteral', value: 'v' } },
+    ],
     ['limitk(2, x)', { type: 'AggregateExpr', op: 'limitk', param: num(2) }],
     ['(x)', { type: 'ParenExpr', expr: vs('x') }],
     ['-x', { type: 'UnaryExpr', op: '-', expr: vs('x') }],
@@ -106,27 +134,42 @@ describe('parseExpr: AST shape', () => {
     ['-(1)', { type: 'UnaryExpr', op: '-', expr: { type: 'ParenExpr', expr: num(1) } }],
     ['- 1', num(-1)],
     ['--1', num(1)],
-    ['foo * bar', { type: 'BinaryExpr', op: '*', lhs: vs('foo'), rhs: vs('bar'), matching: oneToOne, returnBool: false }],
+    [
+      'foo * bar',
+      { type: 'BinaryExpr', op: '*', lhs: vs('foo'), rhs: vs('bar'), matching: oneToOne, returnBool: false },
+    ],
     ['foo + 1', { type: 'BinaryExpr', op: '+', lhs: vs('foo'), rhs: num(1), returnBool: false }],
     ['1 == bool 2', { type: 'BinaryExpr', op: '==', returnBool: true }],
     ['foo and bar', { type: 'BinaryExpr', op: 'and', matching: { ...oneToOne, card: 'many-to-many' } }],
     [
       'foo * on(a, b) group_left(c) bar',
-      { type: 'BinaryExpr', matching: { card: 'many-to-one', matchingLabels: ['a', 'b'], on: true, written: true, include: ['c'] } },
+      {
+        type: 'BinaryExpr',
+        matching: { card: 'many-to-one', matchingLabels: ['a', 'b'], on: true, written: true, include: ['c'] },
+      },
     ],
     [
       'foo / ignoring(a) group_right bar',
-      { type: 'BinaryExpr', matching: { card: 'one-to-many', matchingLabels: ['a'], on: false, written: true, include: [] } },
+      {
+        type: 'BinaryExpr',
+        matching: { card: 'one-to-many', matchingLabels: ['a'], on: false, written: true, include: [] },
+      },
     ],
     ['foo unless on() bar', { type: 'BinaryExpr', matching: { card: 'many-to-many', on: true, written: true } }],
     ['foo + fill(0) bar', { type: 'BinaryExpr', matching: { ...oneToOne, fillLeft: 0, fillRight: 0 } }],
-    ['foo + fill_left(1) fill_right(-2) bar', { type: 'BinaryExpr', matching: { ...oneToOne, fillLeft: 1, fillRight: -2 } }],
+    [
+      'foo + fill_left(1) fill_right(-2) bar',
+      { type: 'BinaryExpr', matching: { ...oneToOne, fillLeft: 1, fillRight: -2 } },
+    ],
     ['fill + fill', { type: 'BinaryExpr', lhs: vs('fill'), rhs: vs('fill') }],
     ['h </ 1.5', { type: 'BinaryExpr', op: '</' }],
     ['h >/ 0', { type: 'BinaryExpr', op: '>/' }],
     ['a atan2 b', { type: 'BinaryExpr', op: 'atan2' }],
     ['metric smoothed', { ...vs('metric'), modifier: 'smoothed' }],
-    ['rate(x[5m] anchored)', { type: 'Call', args: [{ type: 'MatrixSelector', modifier: 'anchored', vectorSelector: vs('x') }] }],
+    [
+      'rate(x[5m] anchored)',
+      { type: 'Call', args: [{ type: 'MatrixSelector', modifier: 'anchored', vectorSelector: vs('x') }] },
+    ],
     ['x smoothed [5m]', { type: 'MatrixSelector', modifier: 'smoothed', vectorSelector: vs('x') }],
     ['# a comment\nfoo # another\n', vs('foo')],
   ];
@@ -220,7 +263,12 @@ describe('parseExpr: durations', () => {
         lhs: { kind: 'literal', ms: 120_000, text: '2m' },
         rhs: {
           kind: 'paren',
-          arg: { kind: 'binary', op: '+', lhs: { kind: 'number', value: 10, text: '10' }, rhs: { kind: 'number', value: 5, text: '5' } },
+          arg: {
+            kind: 'binary',
+            op: '+',
+            lhs: { kind: 'number', value: 10, text: '10' },
+            rhs: { kind: 'number', value: 5, text: '5' },
+          },
         },
       },
     });
@@ -321,10 +369,18 @@ describe('parseExpr: errors', () => {
     ['sum () by (test)', 'no arguments for aggregate expression provided', 1],
     ['topk(some_metric)', 'wrong number of arguments for aggregate expression provided, expected 2, got 1', 1],
     ['sum(a, b)', 'wrong number of arguments for aggregate expression provided, expected 1, got 2', 1],
-    ['1 offset 1d', 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery', 1],
+    [
+      '1 offset 1d',
+      'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      1,
+    ],
     ['foo offset 1s offset 2s', 'offset may not be set multiple times', 1],
     ['foo @ 1 @ 2', '@ <timestamp> may not be set multiple times', 1],
-    ['rate(some_metric[5m]) @ 1234', '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery', 1],
+    [
+      'rate(some_metric[5m]) @ 1234',
+      '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      1,
+    ],
     ['foo @ +Inf', 'timestamp out of bounds for @ modifier: +Inf', 1],
     ['foo @ NaN', 'timestamp out of bounds for @ modifier: NaN', 1],
     ['some_metric OFFSET 1m[5m]', 'no offset modifiers allowed before range', 22],
@@ -350,14 +406,26 @@ describe('parseExpr: errors', () => {
     ['foo == on(bar) 10', 'vector matching only allowed between instant vectors', 1],
     ['foo and on(bar) group_left(baz) bar', 'no grouping allowed for "and" operation', 1],
     ['foo unless on(bar) group_right(baz) bar', 'no grouping allowed for "unless" operation', 1],
-    ['a + on(instance) group_left(job,instance) b', 'label "instance" must not occur in ON and GROUP clause at once', 3],
+    [
+      'a + on(instance) group_left(job,instance) b',
+      'label "instance" must not occur in ON and GROUP clause at once',
+      3,
+    ],
     ['foo + fill(0) 1', 'filling in missing series only allowed between instant vectors', 1],
     ['foo and fill(0) bar', 'filling in missing series not allowed for set operators', 1],
     ['foo[5m] + 1', 'binary expression must contain only scalar and instant vector types', 1],
     ['1 + "a"', 'binary expression must contain only scalar and instant vector types', 5],
     ['-"string"', 'unary expression only allowed on expressions of type scalar or instant vector, got "string"', 1],
-    ['-test[5m]', 'unary expression only allowed on expressions of type scalar or instant vector, got "range vector"', 1],
-    ['-foo[5m:1m]', 'unary expression only allowed on expressions of type scalar or instant vector, got "range vector"', 1],
+    [
+      '-test[5m]',
+      'unary expression only allowed on expressions of type scalar or instant vector, got "range vector"',
+      1,
+    ],
+    [
+      '-foo[5m:1m]',
+      'unary expression only allowed on expressions of type scalar or instant vector, got "range vector"',
+      1,
+    ],
     ['test[5d] OFFSET 10s [10m:5s]', 'subquery is only allowed on instant vector, got matrix instead', 1],
     ['rate(some_metric)', 'expected type range vector in call to function "rate", got instant vector', 6],
     ['rate(avg)', 'expected type range vector in call to function "rate", got instant vector', 6],
@@ -410,8 +478,14 @@ describe('parseExpr: experimental features', () => {
     ['mad_over_time(x[5m])', 'function "mad_over_time" is not enabled'],
     ['info(x)', 'function "info" is not enabled'],
     ['step()', 'function "step" is not enabled'],
-    ['limitk(1, x)', 'limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions'],
-    ['limit_ratio(0.5, x)', 'limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions'],
+    [
+      'limitk(1, x)',
+      'limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    ],
+    [
+      'limit_ratio(0.5, x)',
+      'limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    ],
     ['rate(x[5m] anchored)', 'anchored modifier is experimental and not enabled'],
     ['x smoothed', 'smoothed modifier is experimental and not enabled'],
     ['x + fill(1) y', 'binop fill modifiers are experimental and not enabled'],
@@ -432,7 +506,14 @@ describe('function signatures', () => {
     expect(exprType(parseExpr('rate(x[5m])'))).toBe('vector');
   });
   it('covers the functions of the lezer grammar', () => {
-    for (const name of ['abs', 'histogram_quantiles', 'double_exponential_smoothing', 'ts_of_min_over_time', 'start_timestamp', 'sort_by_label_desc']) {
+    for (const name of [
+      'abs',
+      'histogram_quantiles',
+      'double_exponential_smoothing',
+      'ts_of_min_over_time',
+      'start_timestamp',
+      'sort_by_label_desc',
+    ]) {
       expect(FUNCTIONS.has(name)).toBe(true);
     }
   });
@@ -453,7 +534,9 @@ interface EvalCase {
 
 function evalCases(): EvalCase[] {
   const out: EvalCase[] = [];
-  for (const file of readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.test')).sort()) {
+  for (const file of readdirSync(CONFORMANCE_DIR)
+    .filter((f) => f.endsWith('.test'))
+    .sort()) {
     const lines = readFileSync(`${CONFORMANCE_DIR}/${file}`, 'utf8').split('\n');
     lines.forEach((raw, i) => {
       const m = EVAL_LINE.exec(raw.trim());

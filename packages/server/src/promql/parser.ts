@@ -115,10 +115,43 @@ function termId(name: string): number {
 
 /** Words that Prometheus's lexer always turns into keywords, operators or numbers. */
 const GO_KEYWORDS = new Set([
-  'and', 'or', 'unless', 'atan2', 'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk',
-  'bottomk', 'count_values', 'quantile', 'limitk', 'limit_ratio', 'offset', 'smoothed', 'anchored', 'by',
-  'without', 'on', 'ignoring', 'group_left', 'group_right', 'fill', 'fill_left', 'fill_right', 'bool',
-  'start', 'end', 'step', 'range', 'inf', 'nan',
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+  'offset',
+  'smoothed',
+  'anchored',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'fill',
+  'fill_left',
+  'fill_right',
+  'bool',
+  'start',
+  'end',
+  'step',
+  'range',
+  'inf',
+  'nan',
 ]);
 
 function buildParser(): LRParser {
@@ -213,7 +246,8 @@ function child(n: SyntaxNode, name: string): SyntaxNode | undefined {
 function syntaxError(input: string, errNode: SyntaxNode, tokens: readonly Token[]): ParseError {
   const at = errNode.from;
   const tokIndex = tokens.findIndex((t) => t.cat !== 'COMMENT' && t.end > at);
-  const tok: Token = tokIndex >= 0 ? tokens[tokIndex]! : { cat: 'EOF', start: input.length, end: input.length, val: '' };
+  const tok: Token =
+    tokIndex >= 0 ? tokens[tokIndex]! : { cat: 'EOF', start: input.length, end: input.length, val: '' };
   let prev: Token | undefined;
   for (let i = (tokIndex >= 0 ? tokIndex : tokens.length) - 1; i >= 0; i--) {
     const t = tokens[i]!;
@@ -224,7 +258,11 @@ function syntaxError(input: string, errNode: SyntaxNode, tokens: readonly Token[
   }
   const parent = errNode.parent;
   if (prev && prev.val === ',' && tok.val === ')' && parent?.name === 'FunctionCallBody') {
-    return new ParseError(input, { start: prev.start, end: prev.end }, 'trailing commas not allowed in function call args');
+    return new ParseError(
+      input,
+      { start: prev.start, end: prev.end },
+      'trailing commas not allowed in function call args',
+    );
   }
   const context = parent ? errorContext(parent, errNode) : '';
   return new ParseError(input, { start: tok.start, end: tok.end }, `unexpected ${describeToken(tok)}${context}`);
@@ -269,7 +307,8 @@ function errorContext(parent: SyntaxNode, errNode: SyntaxNode): string {
 
 /** Prometheus's `Item.desc()`. */
 function describeToken(t: Token): string {
-  const short = (s: string): string => ([...s].length > 10 ? goQuote([...s].slice(0, 10).join('')) + '...' : goQuote(s));
+  const short = (s: string): string =>
+    [...s].length > 10 ? goQuote([...s].slice(0, 10).join('')) + '...' : goQuote(s);
   switch (t.cat) {
     case 'EOF':
       return 'end of input';
@@ -299,17 +338,7 @@ function describeToken(t: Token): string {
 // positions and to describe tokens in syntax errors. Series descriptions are not supported.
 
 type TokenCat =
-  | 'EOF'
-  | 'COMMENT'
-  | 'IDENT'
-  | 'METRIC_IDENT'
-  | 'NUMBER'
-  | 'DURATION'
-  | 'STRING'
-  | 'KEYWORD'
-  | 'OP'
-  | 'AGGR'
-  | 'PUNCT';
+  'EOF' | 'COMMENT' | 'IDENT' | 'METRIC_IDENT' | 'NUMBER' | 'DURATION' | 'STRING' | 'KEYWORD' | 'OP' | 'AGGR' | 'PUNCT';
 
 interface Token {
   cat: TokenCat;
@@ -327,15 +356,43 @@ interface LexError {
 }
 
 const KEYWORD_CATS: Record<string, TokenCat> = {
-  and: 'OP', or: 'OP', unless: 'OP', atan2: 'OP',
-  sum: 'AGGR', avg: 'AGGR', count: 'AGGR', min: 'AGGR', max: 'AGGR', group: 'AGGR', stddev: 'AGGR',
-  stdvar: 'AGGR', topk: 'AGGR', bottomk: 'AGGR', count_values: 'AGGR', quantile: 'AGGR', limitk: 'AGGR',
+  and: 'OP',
+  or: 'OP',
+  unless: 'OP',
+  atan2: 'OP',
+  sum: 'AGGR',
+  avg: 'AGGR',
+  count: 'AGGR',
+  min: 'AGGR',
+  max: 'AGGR',
+  group: 'AGGR',
+  stddev: 'AGGR',
+  stdvar: 'AGGR',
+  topk: 'AGGR',
+  bottomk: 'AGGR',
+  count_values: 'AGGR',
+  quantile: 'AGGR',
+  limitk: 'AGGR',
   limit_ratio: 'AGGR',
-  offset: 'KEYWORD', smoothed: 'KEYWORD', anchored: 'KEYWORD', by: 'KEYWORD', without: 'KEYWORD',
-  on: 'KEYWORD', ignoring: 'KEYWORD', group_left: 'KEYWORD', group_right: 'KEYWORD', fill: 'KEYWORD',
-  fill_left: 'KEYWORD', fill_right: 'KEYWORD', bool: 'KEYWORD',
-  start: 'PUNCT', end: 'PUNCT', step: 'PUNCT', range: 'PUNCT',
-  inf: 'NUMBER', nan: 'NUMBER',
+  offset: 'KEYWORD',
+  smoothed: 'KEYWORD',
+  anchored: 'KEYWORD',
+  by: 'KEYWORD',
+  without: 'KEYWORD',
+  on: 'KEYWORD',
+  ignoring: 'KEYWORD',
+  group_left: 'KEYWORD',
+  group_right: 'KEYWORD',
+  fill: 'KEYWORD',
+  fill_left: 'KEYWORD',
+  fill_right: 'KEYWORD',
+  bool: 'KEYWORD',
+  start: 'PUNCT',
+  end: 'PUNCT',
+  step: 'PUNCT',
+  range: 'PUNCT',
+  inf: 'NUMBER',
+  nan: 'NUMBER',
 };
 
 const EOF_RUNE = -1;
@@ -383,7 +440,12 @@ class GoLexer {
 
   run(): void {
     for (let guard = 0; !this.error && guard <= this.input.length * 4 + 16; guard++) {
-      const done = this.state === 'braces' ? this.lexInsideBraces() : this.state === 'duration' ? this.lexDuration() : this.lexStatements();
+      const done =
+        this.state === 'braces'
+          ? this.lexInsideBraces()
+          : this.state === 'duration'
+            ? this.lexDuration()
+            : this.lexStatements();
       if (done) return;
     }
   }
@@ -968,7 +1030,7 @@ function unquoteString(s: string): string | undefined {
 
 function decodeUtf8Lossless(bytes: readonly number[]): string {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     let need = 0;
     let cp = 0;
@@ -1020,26 +1082,83 @@ const DOCUMENTED_TYPE: Record<ValueType, string> = {
 // Building the AST.
 
 const BINARY_OPS: Record<string, BinaryOp> = {
-  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Atan2: 'atan2', Eql: '==', Neq: '!=',
-  Lte: '<=', Lss: '<', Gte: '>=', Gtr: '>', TrimUpper: '</', TrimLower: '>/', And: 'and', Or: 'or',
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+  Atan2: 'atan2',
+  Eql: '==',
+  Neq: '!=',
+  Lte: '<=',
+  Lss: '<',
+  Gte: '>=',
+  Gtr: '>',
+  TrimUpper: '</',
+  TrimLower: '>/',
+  And: 'and',
+  Or: 'or',
   Unless: 'unless',
 };
 
 const PRECEDENCE: Record<BinaryOp, number> = {
-  or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3, '</': 3, '>/': 3,
-  '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6,
+  or: 1,
+  and: 2,
+  unless: 2,
+  '==': 3,
+  '!=': 3,
+  '<=': 3,
+  '<': 3,
+  '>=': 3,
+  '>': 3,
+  '</': 3,
+  '>/': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  atan2: 5,
+  '^': 6,
 };
 /** Unary `-`/`+` take their operand at `*` precedence: only `^` binds tighter. */
 const UNARY_OPERAND_PRECEDENCE = 6;
 
 const COMPARISON_OPS = new Set<BinaryOp>(['==', '!=', '<=', '<', '>=', '>']);
 const SET_OPS = new Set<BinaryOp>(['and', 'or', 'unless']);
-const PARAM_AGGREGATIONS = new Set<AggregateOp>(['topk', 'bottomk', 'count_values', 'quantile', 'limitk', 'limit_ratio']);
-const AGGREGATE_OPS = new Set<string>([
-  'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values',
-  'quantile', 'limitk', 'limit_ratio',
+const PARAM_AGGREGATIONS = new Set<AggregateOp>([
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
+  'limitk',
+  'limit_ratio',
 ]);
-const POSTFIX_NODES = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr', 'AnchoredExpr', 'SmoothedExpr']);
+const AGGREGATE_OPS = new Set<string>([
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+]);
+const POSTFIX_NODES = new Set([
+  'OffsetExpr',
+  'StepInvariantExpr',
+  'MatrixSelector',
+  'SubqueryExpr',
+  'AnchoredExpr',
+  'SmoothedExpr',
+]);
 
 /** One element of an expression chain in source order. */
 type ChainItem =
@@ -1062,9 +1181,21 @@ type DurItem =
   | { kind: 'binary'; op: '+' | '-' | '*' | '/' | '%' | '^'; opNode: SyntaxNode };
 
 const DURATION_OPS: Record<string, '+' | '-' | '*' | '/' | '%' | '^'> = {
-  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
 };
-const DURATION_PRECEDENCE: Record<'+' | '-' | '*' | '/' | '%' | '^', number> = { '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, '^': 6 };
+const DURATION_PRECEDENCE: Record<'+' | '-' | '*' | '/' | '%' | '^', number> = {
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  '^': 6,
+};
 const MAX_DURATION_SECONDS = 2 ** 63 / 1e9;
 
 class Builder {
@@ -1244,7 +1375,8 @@ class Builder {
       case 'AggregateExpr':
         return this.aggregate(node);
       default:
-        if (POSTFIX_NODES.has(node.name) || node.name === 'BinaryExpr' || node.name === 'UnaryExpr') return this.expr(node);
+        if (POSTFIX_NODES.has(node.name) || node.name === 'BinaryExpr' || node.name === 'UnaryExpr')
+          return this.expr(node);
         return this.fail(this.range(node), `unexpected ${node.name}`);
     }
   }
@@ -1324,7 +1456,9 @@ class Builder {
         const [nameNode, opNode, valueNode] = children(m);
         if (!nameNode || !opNode || !valueNode) continue;
         const name =
-          nameNode.name === 'QuotedLabelName' ? this.stringValue(children(nameNode)[0] ?? nameNode) : this.text(nameNode);
+          nameNode.name === 'QuotedLabelName'
+            ? this.stringValue(children(nameNode)[0] ?? nameNode)
+            : this.text(nameNode);
         const op = this.text(opNode) as MatchType;
         explicit.push(this.matcher(op, name, this.stringValue(valueNode), { start: nameNode.from, end: valueNode.to }));
       }
@@ -1388,12 +1522,18 @@ class Builder {
     let desired = 1;
     if (PARAM_AGGREGATIONS.has(aggOp)) {
       if ((aggOp === 'limitk' || aggOp === 'limit_ratio') && !this.experimental) {
-        this.fail(pos, `${aggOp}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`);
+        this.fail(
+          pos,
+          `${aggOp}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
+        );
       }
       desired = 2;
     }
     if (args.length !== desired) {
-      this.fail(pos, `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`);
+      this.fail(
+        pos,
+        `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`,
+      );
     }
     const agg: AggregateExpr = {
       type: 'AggregateExpr',
@@ -1429,12 +1569,16 @@ class Builder {
   private modifierTarget(base: Expr, what: string): VectorSelector | SubqueryExpr {
     if (base.type === 'VectorSelector' || base.type === 'SubqueryExpr') return base;
     if (base.type === 'MatrixSelector') return base.vectorSelector;
-    return this.fail(base.pos, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
+    return this.fail(
+      base.pos,
+      `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+    );
   }
 
   private offset(base: Expr, node: SyntaxNode): Expr {
     const durNode = child(node, 'OffsetDurationExpr');
-    if (!durNode) this.fail(this.range(node), 'unexpected end of input in offset, expected number, duration, step(), or range()');
+    if (!durNode)
+      this.fail(this.range(node), 'unexpected end of input in offset, expected number, duration, step(), or range()');
     const d = this.duration(durNode, false);
     const target = this.modifierTarget(base, 'offset');
     if (target.offset !== undefined) this.fail(base.pos, 'offset may not be set multiple times');
@@ -1470,13 +1614,22 @@ class Builder {
 
   private matrix(base: Expr, node: SyntaxNode): MatrixSelector {
     const durNode = child(node, 'DurationExpr');
-    if (!durNode) this.fail(this.range(node), 'unexpected "]" in subquery or range selector, expected number, duration, step(), or range()');
+    if (!durNode)
+      this.fail(
+        this.range(node),
+        'unexpected "]" in subquery or range selector, expected number, duration, step(), or range()',
+      );
     const range = this.duration(durNode, true);
     const bracket = { start: this.input.lastIndexOf('[', durNode.from), end: node.to };
     if (base.type !== 'VectorSelector') this.fail(bracket, 'ranges only allowed for vector selectors');
     if (base.offset !== undefined) this.fail(bracket, 'no offset modifiers allowed before range');
     if (base.at !== undefined) this.fail(bracket, 'no @ modifiers allowed before range');
-    const ms: MatrixSelector = { type: 'MatrixSelector', vectorSelector: base, range, pos: { start: base.pos.start, end: node.to } };
+    const ms: MatrixSelector = {
+      type: 'MatrixSelector',
+      vectorSelector: base,
+      range,
+      pos: { start: base.pos.start, end: node.to },
+    };
     if (base.modifier !== undefined) {
       ms.modifier = base.modifier;
       delete base.modifier;
@@ -1487,7 +1640,11 @@ class Builder {
   private subquery(base: Expr, node: SyntaxNode): SubqueryExpr {
     const durs = children(node).filter((c) => c.name === 'DurationExpr');
     const rangeNode = durs[0];
-    if (!rangeNode) this.fail(this.range(node), 'unexpected ":" in subquery or range selector, expected number, duration, step(), or range()');
+    if (!rangeNode)
+      this.fail(
+        this.range(node),
+        'unexpected ":" in subquery or range selector, expected number, duration, step(), or range()',
+      );
     const range = this.duration(rangeNode, true);
     const sq: SubqueryExpr = { type: 'SubqueryExpr', expr: base, range, pos: { start: base.pos.start, end: node.to } };
     if (durs[1]) sq.step = this.duration(durs[1], true);
@@ -1530,7 +1687,11 @@ class Builder {
     const ch = children(node);
     const first = ch[0];
     if (!first) this.fail(this.range(node), 'unexpected end of input in duration expression');
-    if (ch.length === 3 && DURATION_OPS[ch[1]!.name] !== undefined && (first.name === 'DurationExpr' || first.name === 'OffsetDurationExpr')) {
+    if (
+      ch.length === 3 &&
+      DURATION_OPS[ch[1]!.name] !== undefined &&
+      (first.name === 'DurationExpr' || first.name === 'OffsetDurationExpr')
+    ) {
       this.flattenDuration(first, out);
       out.push({ kind: 'binary', op: DURATION_OPS[ch[1]!.name]!, opNode: ch[1]! });
       this.flattenDuration(ch[2]!, out);
@@ -1567,7 +1728,8 @@ class Builder {
 
   private parseDurationUnary(items: readonly DurItem[], st: { i: number }): DurNode {
     const item = items[st.i];
-    if (item === undefined) this.fail({ start: this.input.length, end: this.input.length }, 'unexpected end of input in duration expression');
+    if (item === undefined)
+      this.fail({ start: this.input.length, end: this.input.length }, 'unexpected end of input in duration expression');
     st.i++;
     if (item.kind === 'prefix') {
       const operand = this.parseDurationChain(items, st, UNARY_OPERAND_PRECEDENCE);
@@ -1575,8 +1737,13 @@ class Builder {
       if (operand.literal) {
         const sign = item.op === '-' ? -1 : 1;
         const seconds = sign * operand.literal.seconds;
-        if (seconds > MAX_DURATION_SECONDS || seconds < -MAX_DURATION_SECONDS) this.fail({ start: item.start, end: item.end }, 'duration out of range');
-        return this.durationLiteral(seconds, operand.literal.ms === undefined ? undefined : sign * operand.literal.ms, pos);
+        if (seconds > MAX_DURATION_SECONDS || seconds < -MAX_DURATION_SECONDS)
+          this.fail({ start: item.start, end: item.end }, 'duration out of range');
+        return this.durationLiteral(
+          seconds,
+          operand.literal.ms === undefined ? undefined : sign * operand.literal.ms,
+          pos,
+        );
       }
       // Like Prometheus, a unary plus on a duration expression is dropped.
       if (item.op === '+') return { expr: operand.expr, pos };
@@ -1603,7 +1770,8 @@ class Builder {
       case 'NumberDurationLiteralInDurationContext': {
         const r = this.range(first);
         const v = this.literalValue(r);
-        if (v.seconds > MAX_DURATION_SECONDS || v.seconds < -MAX_DURATION_SECONDS) this.fail(r, 'duration out of range');
+        if (v.seconds > MAX_DURATION_SECONDS || v.seconds < -MAX_DURATION_SECONDS)
+          this.fail(r, 'duration out of range');
         return this.durationLiteral(v.seconds, v.ms, r);
       }
       case 'DurationStep':
@@ -1660,7 +1828,17 @@ function constantDurationMs(d: DurationExpr): number {
       const a = constantDurationMs(d.lhs) / 1000;
       const b = constantDurationMs(d.rhs) / 1000;
       const v =
-        d.op === '+' ? a + b : d.op === '-' ? a - b : d.op === '*' ? a * b : d.op === '/' ? a / b : d.op === '%' ? a % b : Math.pow(a, b);
+        d.op === '+'
+          ? a + b
+          : d.op === '-'
+            ? a - b
+            : d.op === '*'
+              ? a * b
+              : d.op === '/'
+                ? a / b
+                : d.op === '%'
+                  ? a % b
+                  : Math.pow(a, b);
       return Number.isFinite(v) ? Math.round(v * 1000) : NaN;
     }
   }
@@ -1698,7 +1876,10 @@ class Checker {
       case 'UnaryExpr': {
         const t = this.check(e.expr);
         if (t !== 'scalar' && t !== 'vector') {
-          this.fail(e.pos, `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(DOCUMENTED_TYPE[t])}`);
+          this.fail(
+            e.pos,
+            `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(DOCUMENTED_TYPE[t])}`,
+          );
         }
         return t;
       }
@@ -1721,7 +1902,8 @@ class Checker {
   private vectorSelector(e: VectorSelector, bypass: boolean): void {
     if (e.name !== undefined) {
       for (const m of e.matchers.slice(0, -1)) {
-        if (m.name === '__name__') this.fail(e.pos, `metric name must not be set twice: ${goQuote(e.name)} or ${goQuote(m.value)}`);
+        if (m.name === '__name__')
+          this.fail(e.pos, `metric name must not be set twice: ${goQuote(e.name)} or ${goQuote(m.value)}`);
       }
       return;
     }
@@ -1743,10 +1925,12 @@ class Checker {
     const nargs = f.argTypes.length;
     const name = goQuote(f.name);
     if (f.variadic === 0) {
-      if (nargs !== e.args.length) this.fail(e.pos, `expected ${nargs} argument(s) in call to ${name}, got ${e.args.length}`);
+      if (nargs !== e.args.length)
+        this.fail(e.pos, `expected ${nargs} argument(s) in call to ${name}, got ${e.args.length}`);
     } else {
       const min = nargs - 1;
-      if (min > e.args.length) this.fail(e.pos, `expected at least ${min} argument(s) in call to ${name}, got ${e.args.length}`);
+      if (min > e.args.length)
+        this.fail(e.pos, `expected at least ${min} argument(s) in call to ${name}, got ${e.args.length}`);
       if (f.variadic > 0 && min + f.variadic < e.args.length) {
         this.fail(e.pos, `expected at most ${min + f.variadic} argument(s) in call to ${name}, got ${e.args.length}`);
       }
@@ -1755,8 +1939,10 @@ class Checker {
     if (f.name === 'info' && e.args.length > 1) {
       const arg = e.args[1]!;
       const t = exprType(arg);
-      if (t !== 'vector') this.fail(e.pos, `expected type instant vector in call to function ${name}, got ${DOCUMENTED_TYPE[t]}`);
-      if (arg.type === 'VectorSelector' && arg.name !== undefined) this.fail(arg.pos, 'expected label selectors only, got vector selector instead');
+      if (t !== 'vector')
+        this.fail(e.pos, `expected type instant vector in call to function ${name}, got ${DOCUMENTED_TYPE[t]}`);
+      if (arg.type === 'VectorSelector' && arg.name !== undefined)
+        this.fail(arg.pos, 'expected label selectors only, got vector selector instead');
       if (arg.type !== 'VectorSelector') this.fail(arg.pos, 'expected label selectors only');
       infoSelector = arg;
     }
@@ -1764,7 +1950,11 @@ class Checker {
       if (i >= nargs && f.variadic === 0) return;
       const want = f.argTypes[Math.min(i, nargs - 1)]!;
       const t = this.check(arg, arg === infoSelector);
-      if (t !== want) this.fail(arg.pos, `expected type ${DOCUMENTED_TYPE[want]} in call to function ${name}, got ${DOCUMENTED_TYPE[t]}`);
+      if (t !== want)
+        this.fail(
+          arg.pos,
+          `expected type ${DOCUMENTED_TYPE[want]} in call to function ${name}, got ${DOCUMENTED_TYPE[t]}`,
+        );
     });
   }
 
@@ -1789,12 +1979,15 @@ class Checker {
       if (setOp && vm.card === 'one-to-one') vm.card = 'many-to-many';
       if (vm.on) {
         for (const l of vm.matchingLabels) {
-          if (vm.include.includes(l)) this.fail(opRange(), `label ${goQuote(l)} must not occur in ON and GROUP clause at once`);
+          if (vm.include.includes(l))
+            this.fail(opRange(), `label ${goQuote(l)} must not occur in ON and GROUP clause at once`);
         }
       }
     }
-    if (lt !== 'scalar' && lt !== 'vector') this.fail(e.lhs.pos, 'binary expression must contain only scalar and instant vector types');
-    if (rt !== 'scalar' && rt !== 'vector') this.fail(e.rhs.pos, 'binary expression must contain only scalar and instant vector types');
+    if (lt !== 'scalar' && lt !== 'vector')
+      this.fail(e.lhs.pos, 'binary expression must contain only scalar and instant vector types');
+    if (rt !== 'scalar' && rt !== 'vector')
+      this.fail(e.rhs.pos, 'binary expression must contain only scalar and instant vector types');
     if (vm && (lt !== 'vector' || rt !== 'vector')) {
       if (vm.matchingLabels.length > 0) this.fail(e.pos, 'vector matching only allowed between instant vectors');
       if (vm.fillLeft !== undefined || vm.fillRight !== undefined) {
@@ -1802,7 +1995,8 @@ class Checker {
       }
       delete e.matching;
     } else if (vm && setOp) {
-      if (vm.card === 'one-to-many' || vm.card === 'many-to-one') this.fail(e.pos, `no grouping allowed for ${goQuote(e.op)} operation`);
+      if (vm.card === 'one-to-many' || vm.card === 'many-to-one')
+        this.fail(e.pos, `no grouping allowed for ${goQuote(e.op)} operation`);
       if (vm.card !== 'many-to-many') this.fail(e.pos, 'set operations must always be many-to-many');
       if (vm.fillLeft !== undefined || vm.fillRight !== undefined) {
         this.fail(e.pos, 'filling in missing series not allowed for set operators');

@@ -93,7 +93,8 @@ function formatMatchers(e: VectorSelector): string {
   const parts: string[] = [];
   for (const m of e.matchers) {
     // The matcher implied by a name written before the braces is printed as that name.
-    if (m.name === '__name__' && m.type === '=' && e.name !== undefined && m.value === e.name && m.value !== '') continue;
+    if (m.name === '__name__' && m.type === '=' && e.name !== undefined && m.value === e.name && m.value !== '')
+      continue;
     parts.push(formatMatcher(m));
   }
   if (parts.length === 0) return '';
