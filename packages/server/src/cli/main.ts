@@ -4,6 +4,7 @@
  * arguments and returns the process exit code.
  */
 import { promqlTestCommand } from './promql-test.js';
+import { serveCommand } from './serve.js';
 
 export interface Command {
   name: string;
@@ -14,7 +15,7 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [promqlTestCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, promqlTestCommand];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

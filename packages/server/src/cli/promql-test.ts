@@ -5,8 +5,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runFile, summarize, type CaseResult } from '../promql/promqltest/runner.js';
-import { SKIP_LIST } from '../promql/promqltest/skip-list.js';
+import { runFile, SKIP_LIST, summarize, type CaseResult } from '../promql/index.js';
 import type { Command } from './main.js';
 
 const USAGE = `Usage: watchkeeper promql-test [options] FILE|DIR...

@@ -3,7 +3,7 @@
  * (`{"status":"error","errorType":...,"error":...}`).
  */
 import type { FastifyReply } from 'fastify';
-import { QueryError } from '../promql/errors.js';
+import { QueryError } from '../promql/index.js';
 
 /** A request the client must change: HTTP 400, errorType `bad_data`. */
 export class BadRequestError extends Error {

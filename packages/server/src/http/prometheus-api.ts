@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatPromTimestamp, formatPromValue } from '../lib/format-number.js';
 import type { Labels } from '../lib/labels.js';
 import type { Engine, Annotation, QueryValue } from '../promql/index.js';
-import { formatExpr, Matcher, parseExpr } from '../promql/index.js';
+import { formatAnnotation, formatExpr, Matcher, parseExpr } from '../promql/index.js';
 import type { Queryable } from '../tsdb/index.js';
 import { BadRequestError, sendError } from './errors.js';
 
@@ -92,18 +92,9 @@ export function valueJson(v: QueryValue): string {
   }
 }
 
-function renderAnnotation(a: Annotation, query: string): string {
-  const kind = a.kind === 'warning' ? 'PromQL warning' : 'PromQL info';
-  if (!a.pos) return `${kind}: ${a.message}`;
-  const before = query.slice(0, a.pos.start);
-  const line = before.split('\n').length;
-  const col = a.pos.start - before.lastIndexOf('\n');
-  return `${kind}: ${a.message} (${line}:${col})`;
-}
-
 function successBody(data: string, annotations: Annotation[], query: string): string {
-  const warnings = annotations.filter((a) => a.kind === 'warning').map((a) => renderAnnotation(a, query));
-  const infos = annotations.filter((a) => a.kind === 'info').map((a) => renderAnnotation(a, query));
+  const warnings = annotations.filter((a) => a.kind === 'warning').map((a) => formatAnnotation(a, query));
+  const infos = annotations.filter((a) => a.kind === 'info').map((a) => formatAnnotation(a, query));
   let body = `{"status":"success","data":${data}`;
   if (warnings.length) body += `,"warnings":${JSON.stringify(warnings)}`;
   if (infos.length) body += `,"infos":${JSON.stringify(infos)}`;

@@ -69,7 +69,10 @@ export interface StringLiteral {
 
 export interface VectorSelector {
   type: 'VectorSelector';
-  /** The metric name written before the braces (or via `{"name"}`), if any. */
+  /**
+   * The metric name written before the braces, if any (as Prometheus's `Name`: `{"name"}` and
+   * `{__name__="name"}` leave it unset and only add the matcher).
+   */
   name?: string;
   /** All matchers, including the one for `__name__` implied by `name`. */
   matchers: Matcher[];

@@ -5,3 +5,7 @@ export { Engine, type EngineOptions, type QueryOptions } from './engine.js';
 export { parseExpr, ParseError, type ParseOptions } from './parser.js';
 export { formatExpr } from './printer.js';
 export { FUNCTIONS, getFunction, type FunctionSignature } from './functions/signatures.js';
+export { QueryError } from './errors.js';
+export { formatAnnotation, queryPosition } from './annotations.js';
+export { runFile, runScript, summarize, type CaseResult, type RunOptions } from './promqltest/runner.js';
+export { SKIP_LIST, UNSUPPORTED_DATA, type SkipEntry } from './promqltest/skip-list.js';

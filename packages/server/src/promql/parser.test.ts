@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { exprType, type Expr } from './ast.js';
 import { FUNCTIONS } from './functions/signatures.js';
 import { Matcher } from './matcher.js';
-import { ParseError, parseExpr } from './parser.js';
+import { ParseError, parseExpr, type ParseOptions } from './parser.js';
 import { formatExpr } from './printer.js';
 
 /** A plain copy of an AST without positions (matchers as `name op "value"` strings). */
@@ -20,7 +20,7 @@ function shape(x: unknown): unknown {
 
 const exp = { enableExperimental: true };
 
-function parseError(q: string, opts = exp): ParseError {
+function parseError(q: string, opts: ParseOptions = exp): ParseError {
   try {
     parseExpr(q, opts);
   } catch (err) {

@@ -114,44 +114,12 @@ function termId(name: string): number {
 }
 
 /** Words that Prometheus's lexer always turns into keywords, operators or numbers. */
+// prettier-ignore
 const GO_KEYWORDS = new Set([
-  'and',
-  'or',
-  'unless',
-  'atan2',
-  'sum',
-  'avg',
-  'count',
-  'min',
-  'max',
-  'group',
-  'stddev',
-  'stdvar',
-  'topk',
-  'bottomk',
-  'count_values',
-  'quantile',
-  'limitk',
-  'limit_ratio',
-  'offset',
-  'smoothed',
-  'anchored',
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'fill',
-  'fill_left',
-  'fill_right',
-  'bool',
-  'start',
-  'end',
-  'step',
-  'range',
-  'inf',
-  'nan',
+  'and', 'or', 'unless', 'atan2', 'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk',
+  'bottomk', 'count_values', 'quantile', 'limitk', 'limit_ratio', 'offset', 'smoothed', 'anchored', 'by',
+  'without', 'on', 'ignoring', 'group_left', 'group_right', 'fill', 'fill_left', 'fill_right', 'bool',
+  'start', 'end', 'step', 'range', 'inf', 'nan',
 ]);
 
 function buildParser(): LRParser {
@@ -355,44 +323,17 @@ interface LexError {
   at: number;
 }
 
+// prettier-ignore
 const KEYWORD_CATS: Record<string, TokenCat> = {
-  and: 'OP',
-  or: 'OP',
-  unless: 'OP',
-  atan2: 'OP',
-  sum: 'AGGR',
-  avg: 'AGGR',
-  count: 'AGGR',
-  min: 'AGGR',
-  max: 'AGGR',
-  group: 'AGGR',
-  stddev: 'AGGR',
-  stdvar: 'AGGR',
-  topk: 'AGGR',
-  bottomk: 'AGGR',
-  count_values: 'AGGR',
-  quantile: 'AGGR',
-  limitk: 'AGGR',
+  and: 'OP', or: 'OP', unless: 'OP', atan2: 'OP',
+  sum: 'AGGR', avg: 'AGGR', count: 'AGGR', min: 'AGGR', max: 'AGGR', group: 'AGGR', stddev: 'AGGR',
+  stdvar: 'AGGR', topk: 'AGGR', bottomk: 'AGGR', count_values: 'AGGR', quantile: 'AGGR', limitk: 'AGGR',
   limit_ratio: 'AGGR',
-  offset: 'KEYWORD',
-  smoothed: 'KEYWORD',
-  anchored: 'KEYWORD',
-  by: 'KEYWORD',
-  without: 'KEYWORD',
-  on: 'KEYWORD',
-  ignoring: 'KEYWORD',
-  group_left: 'KEYWORD',
-  group_right: 'KEYWORD',
-  fill: 'KEYWORD',
-  fill_left: 'KEYWORD',
-  fill_right: 'KEYWORD',
-  bool: 'KEYWORD',
-  start: 'PUNCT',
-  end: 'PUNCT',
-  step: 'PUNCT',
-  range: 'PUNCT',
-  inf: 'NUMBER',
-  nan: 'NUMBER',
+  offset: 'KEYWORD', smoothed: 'KEYWORD', anchored: 'KEYWORD', by: 'KEYWORD', without: 'KEYWORD',
+  on: 'KEYWORD', ignoring: 'KEYWORD', group_left: 'KEYWORD', group_right: 'KEYWORD', fill: 'KEYWORD',
+  fill_left: 'KEYWORD', fill_right: 'KEYWORD', bool: 'KEYWORD',
+  start: 'PUNCT', end: 'PUNCT', step: 'PUNCT', range: 'PUNCT',
+  inf: 'NUMBER', nan: 'NUMBER',
 };
 
 const EOF_RUNE = -1;
@@ -1081,46 +1022,17 @@ const DOCUMENTED_TYPE: Record<ValueType, string> = {
 // ---------------------------------------------------------------------------------------------
 // Building the AST.
 
+// prettier-ignore
 const BINARY_OPS: Record<string, BinaryOp> = {
-  Add: '+',
-  Sub: '-',
-  Mul: '*',
-  Div: '/',
-  Mod: '%',
-  Pow: '^',
-  Atan2: 'atan2',
-  Eql: '==',
-  Neq: '!=',
-  Lte: '<=',
-  Lss: '<',
-  Gte: '>=',
-  Gtr: '>',
-  TrimUpper: '</',
-  TrimLower: '>/',
-  And: 'and',
-  Or: 'or',
+  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Atan2: 'atan2', Eql: '==', Neq: '!=',
+  Lte: '<=', Lss: '<', Gte: '>=', Gtr: '>', TrimUpper: '</', TrimLower: '>/', And: 'and', Or: 'or',
   Unless: 'unless',
 };
 
+// prettier-ignore
 const PRECEDENCE: Record<BinaryOp, number> = {
-  or: 1,
-  and: 2,
-  unless: 2,
-  '==': 3,
-  '!=': 3,
-  '<=': 3,
-  '<': 3,
-  '>=': 3,
-  '>': 3,
-  '</': 3,
-  '>/': 3,
-  '+': 4,
-  '-': 4,
-  '*': 5,
-  '/': 5,
-  '%': 5,
-  atan2: 5,
-  '^': 6,
+  or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3, '</': 3, '>/': 3,
+  '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6,
 };
 /** Unary `-`/`+` take their operand at `*` precedence: only `^` binds tighter. */
 const UNARY_OPERAND_PRECEDENCE = 6;
@@ -1135,21 +1047,10 @@ const PARAM_AGGREGATIONS = new Set<AggregateOp>([
   'limitk',
   'limit_ratio',
 ]);
+// prettier-ignore
 const AGGREGATE_OPS = new Set<string>([
-  'sum',
-  'avg',
-  'count',
-  'min',
-  'max',
-  'group',
-  'stddev',
-  'stdvar',
-  'topk',
-  'bottomk',
-  'count_values',
-  'quantile',
-  'limitk',
-  'limit_ratio',
+  'sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values',
+  'quantile', 'limitk', 'limit_ratio',
 ]);
 const POSTFIX_NODES = new Set([
   'OffsetExpr',
@@ -1199,6 +1100,8 @@ const DURATION_PRECEDENCE: Record<'+' | '-' | '*' | '/' | '%' | '^', number> = {
 const MAX_DURATION_SECONDS = 2 ** 63 / 1e9;
 
 class Builder {
+  private tokensByStart: Map<number, Token> | undefined;
+
   constructor(
     private readonly input: string,
     private readonly tokens: readonly Token[],
@@ -1304,7 +1207,8 @@ class Builder {
         // Prometheus folds the sign into a number literal that directly follows it.
         const value = item.op === '-' ? -operand.value : operand.value;
         const lit: NumberLiteral = { type: 'NumberLiteral', value, pos };
-        if (operand.durationText !== undefined) lit.durationText = formatSignedDuration(value * 1000);
+        // Duration literals are whole milliseconds, so rounding undoes the float error of ms/1000.
+        if (operand.durationText !== undefined) lit.durationText = formatSignedDuration(Math.round(value * 1000));
         return lit;
       }
       return { type: 'UnaryExpr', op: item.op, expr: operand, pos };
@@ -1384,7 +1288,11 @@ class Builder {
   // ---- leaves
 
   private tokenAt(start: number): Token | undefined {
-    return this.tokens.find((t) => t.start === start && t.cat !== 'COMMENT');
+    if (!this.tokensByStart) {
+      this.tokensByStart = new Map();
+      for (const t of this.tokens) if (t.cat !== 'COMMENT') this.tokensByStart.set(t.start, t);
+    }
+    return this.tokensByStart.get(start);
   }
 
   /** The literal's text as Prometheus's lexer saw it (lezer may have seen a same-length stand-in). */

@@ -5,10 +5,10 @@ import { MemoryStorage, type Storage } from '../../tsdb/index.js';
 import type { Expr } from '../ast.js';
 import { Matcher } from '../matcher.js';
 import { parseExpr } from '../parser.js';
+import { formatAnnotation } from '../annotations.js';
 import type { Annotation, MatrixSeries, QueryResult, QueryValue, Sample } from '../value.js';
 import {
   almostEqual,
-  formatAnnotation,
   histogramsEqual,
   runScript,
   summarize,

@@ -34,7 +34,9 @@ import {
   type Script,
   type SeqValue,
 } from './script.js';
-import { SKIP_LIST, type SkipEntry } from './skip-list.js';
+import { formatAnnotation } from '../annotations.js';
+import { almostEqual as floatsAlmostEqual } from '../functions/kahan.js';
+import { SKIP_LIST, UNSUPPORTED_DATA, type SkipEntry, type UnsupportedDataKind } from './skip-list.js';
 
 export type CaseStatus = 'passed' | 'failed' | 'skipped';
 
@@ -79,7 +81,6 @@ export const TEST_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze({
 });
 
 const EPSILON = 1e-6;
-const MIN_NORMAL = 2.2250738585072014e-308;
 const RANGE_MODE_STEP_MS = 60_000;
 /** The reference runner recognizes query-context functions textually. */
 const QUERY_CONTEXT_RE = /(start|end|range|step)\(\)/;
@@ -118,30 +119,10 @@ export function almostEqual(a: number, b: number, epsilon = EPSILON): boolean {
 
 function floatEqual(a: number, aStale: boolean, b: number, bStale: boolean, epsilon = EPSILON): boolean {
   if (aStale || bStale) return aStale && bStale;
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  if (a === b) return true;
-  const absSum = Math.abs(a) + Math.abs(b);
-  const diff = Math.abs(a - b);
-  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
-  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+  return floatsAlmostEqual(a, b, epsilon);
 }
 
 /** `line:col` (1-based, column in UTF-8 bytes as Prometheus counts) of a 0-based offset in a query. */
-export function queryPosition(query: string, offset: number): string {
-  if (offset < 0 || offset > query.length) return 'invalid position:';
-  const before = query.slice(0, offset);
-  const nl = before.lastIndexOf('\n');
-  let line = 1;
-  for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) line++;
-  return `${line}:${Buffer.byteLength(before.slice(nl + 1)) + 1}`;
-}
-
-/** An annotation as Prometheus renders it: `PromQL warning: <message> (<line>:<col>)`. */
-export function formatAnnotation(a: Annotation, query: string): string {
-  const prefix = a.kind === 'warning' ? 'PromQL warning' : 'PromQL info';
-  return a.pos ? `${prefix}: ${a.message} (${queryPosition(query, a.pos.start)})` : `${prefix}: ${a.message}`;
-}
-
 /** Native histogram equality of the reference runner (both sides compacted, §7.4 of DSL.md). */
 export function histogramsEqual(exp: FloatHistogram, act: FloatHistogram, compareHint: boolean): boolean {
   if (exp.schema !== act.schema) return false;
@@ -260,7 +241,7 @@ function errorMessage(err: unknown): string {
 
 interface UnsupportedSeries {
   labels: Labels;
-  what: string;
+  kind: UnsupportedDataKind;
   line: number;
 }
 
@@ -295,11 +276,7 @@ class ScriptRunner {
     const hist = histogramAppender(this.storage);
     for (const s of cmd.series) {
       if (s.startOffsetsMs?.some((o) => o !== undefined)) {
-        this.unsupported.push({
-          labels: s.labels,
-          what: 'start timestamps (@st), which the storage cannot hold',
-          line: s.line,
-        });
+        this.unsupported.push({ labels: s.labels, kind: 'start-timestamp', line: s.line });
       }
       const staleTimes: number[] = [];
       let histogramsDropped = false;
@@ -326,22 +303,14 @@ class ScriptRunner {
           throw new Error(`sample ${formatLabels(s.labels)} at t=${t}ms was rejected (out of order or duplicate)`);
       }
       if (histogramsDropped) {
-        this.unsupported.push({
-          labels: s.labels,
-          what: 'native histogram samples, which the storage cannot hold',
-          line: s.line,
-        });
+        this.unsupported.push({ labels: s.labels, kind: 'native-histogram', line: s.line });
       }
       if (staleTimes.length > 0) this.ensureStaleBits(s.labels, staleTimes);
     }
     if (cmd.withNHCB) {
       for (const { labels, samples } of synthesizeNHCB(cmd)) {
         if (!hist) {
-          this.unsupported.push({
-            labels,
-            what: 'native histograms synthesized by load_with_nhcb, which the storage cannot hold',
-            line: cmd.line,
-          });
+          this.unsupported.push({ labels, kind: 'nhcb', line: cmd.line });
           continue;
         }
         for (const { t, h } of samples) {
@@ -385,9 +354,11 @@ class ScriptRunner {
       if (e.type === 'VectorSelector') selectors.push(e);
     });
     for (const u of this.unsupported) {
+      const reason = UNSUPPORTED_DATA[u.kind];
+      if (reason === undefined) continue;
       for (const sel of selectors) {
         if (sel.matchers.every((m) => m.matches(u.labels.get(m.name)))) {
-          return `needs ${u.what}: selector ${sel.matchers.map(String).join(',')} matches ${formatLabels(u.labels)} (loaded at line ${u.line})`;
+          return `needs ${reason}: selector ${sel.matchers.map(String).join(',')} matches ${formatLabels(u.labels)} (loaded at line ${u.line})`;
         }
       }
     }
