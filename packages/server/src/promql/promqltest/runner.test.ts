@@ -600,7 +600,7 @@ eval instant at 1m {__name__=~"c.*"}
       [15, 'skipped'],
     ]);
     expect(results[0]!.reason).toMatch(
-      /^needs native histogram samples, which the storage cannot hold: selector .* matches h \(loaded at line 3\)/,
+      /^needs native histogram samples: .*: selector .* matches h \(loaded at line 3\)/,
     );
     expect(results[2]!.reason).toMatch(/load_with_nhcb/);
   });
