@@ -223,14 +223,14 @@ export function formatFloatF(v: number): string {
   return `${sign}${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`;
 }
 
-/** Go's `%v` for a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): exponent form below 1e-4 and from 1e21... */
+/** Go's `%v` for a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): shortest digits, `1e+06` / `1e-05` style. */
 export function formatFloatG(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const { digits, exp } = shortestDigits(v);
-  // ...precisely: Go switches to %e when the exponent is < -4 or >= 6 (shortest precision).
+  // Go switches to %e when the decimal exponent is < -4 or >= 6 (the precision used for shortest).
   if (exp < -4 || exp >= 6) {
     const sign = v < 0 ? '-' : '';
     const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;

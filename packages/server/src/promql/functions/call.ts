@@ -33,6 +33,21 @@ export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
       return { kind: 'scalar', values: Float64Array.from({ length: r.n }, (_, i) => (r.startMs + i * r.stepMs) / 1000) };
     case 'pi':
       return { kind: 'scalar', values: new Float64Array(r.n).fill(Math.PI) };
+    case 'step':
+      return { kind: 'scalar', values: new Float64Array(r.n).fill(ev.queryStepMs / 1000) };
+    case 'range':
+      return { kind: 'scalar', values: new Float64Array(r.n).fill((ev.queryEndMs - ev.queryStartMs) / 1000) };
+    case 'start':
+      return { kind: 'scalar', values: new Float64Array(r.n).fill(ev.queryStartMs / 1000) };
+    case 'end':
+      return { kind: 'scalar', values: new Float64Array(r.n).fill(ev.queryEndMs / 1000) };
+    case 'min_of':
+    case 'max_of': {
+      const a = await scalarArg(ev, e.args[0]!, r);
+      const b = await scalarArg(ev, e.args[1]!, r);
+      const f = name === 'min_of' ? goMin : goMax;
+      return { kind: 'scalar', values: a.map((x, i) => f(x, b[i]!)) };
+    }
     case 'vector': {
       const s = await scalarArg(ev, e.args[0]!, r);
       return {

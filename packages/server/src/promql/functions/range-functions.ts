@@ -247,6 +247,7 @@ export const RANGE_FUNCTIONS: Record<string, RangeFunction> = {
   quantile_over_time: (w) => quantile(w.params[0]!, windowValues(w)),
   mad_over_time: (w) => {
     const values = windowValues(w);
+    if (values.some(Number.isNaN)) return NaN;
     const median = quantile(0.5, values);
     return quantile(
       0.5,
