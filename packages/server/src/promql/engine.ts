@@ -26,6 +26,7 @@ import { makeStepRange } from './eval-types.js';
 import { evalAggregate } from './aggregate.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './functions/call.js';
+import { extendWindow, firstAfter, modifierExtension, smoothedValueAt } from './functions/extended-ranges.js';
 import { parseExpr } from './parser.js';
 import type { Annotation, QueryResult, QueryValue, Sample, MatrixSeries } from './value.js';
 import type { PosRange } from './ast.js';
@@ -281,10 +282,17 @@ export class Evaluator {
     const lookback = this.opts.lookbackDeltaMs;
     const firstRef = (at ?? r.startMs) - offset;
     const lastRef = (at ?? r.startMs + (r.n - 1) * r.stepMs) - offset;
-    const raw = this.select(vs, firstRef - lookback + 1, lastRef);
+    // timestamp() reports the raw sample time, so it ignores `smoothed` (as Prometheus does).
+    const smoothed = vs.modifier === 'smoothed' && !withSampleTimes;
+    const raw = this.select(vs, firstRef - lookback + 1, lastRef + (smoothed ? lookback : 0));
     const out: StepSeries[] = [];
     for (const s of raw) {
       await this.tick();
+      if (smoothed) {
+        const series = this.smoothedSeries(s, r, at, offset);
+        if (series) out.push(series);
+        continue;
+      }
       const ts = s.timestampsMs;
       const vals = s.values;
       if (ts.length === 0) continue;
@@ -322,7 +330,45 @@ export class Evaluator {
     return out;
   }
 
-  /** The range vector of a matrix selector, without staleness markers (full extent for all steps). */
+  /**
+   * `metric smoothed`: at every step the value at the reference time, interpolated between the
+   * samples around it within the lookback delta on either side (staleness markers ignored).
+   */
+  private smoothedSeries(s: SeriesSamples, r: StepRange, at: number | undefined, offset: number): StepSeries | undefined {
+    const { ts, vals } = dropStale({ labels: s.labels, ts: s.timestampsMs, vals: s.values });
+    const lookback = this.opts.lookbackDeltaMs;
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let count = 0;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < r.n; i++) {
+      if (at !== undefined && i > 0) {
+        // Step-invariant: copy step 0.
+        values[i] = values[0]!;
+        present[i] = present[0]!;
+        count += present[0]!;
+        continue;
+      }
+      const ref = (at ?? r.startMs + i * r.stepMs) - offset;
+      while (hi < ts.length && ts[hi]! <= ref + lookback) hi++;
+      while (lo < hi && ts[lo]! <= ref - lookback) lo++;
+      const v = smoothedValueAt(ts, vals, lo, hi, ref);
+      if (v === undefined) continue;
+      values[i] = v;
+      present[i] = 1;
+      count++;
+    }
+    if (count === 0) return undefined;
+    this.addSamples(count);
+    return { labels: s.labels, values, present, dropName: false };
+  }
+
+  /**
+   * The range vector of a matrix selector, without staleness markers (full extent for all steps).
+   * `anchored` / `smoothed` selectors also get the samples of the lookback delta before the
+   * earliest range (and, smoothed, after the latest one).
+   */
   rangeSeriesFromStorage(ms: MatrixSelector, r: StepRange): { series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined } {
     const vs = ms.vectorSelector;
     const offsetMs = this.resolveDuration(vs.offset);
@@ -330,7 +376,8 @@ export class Evaluator {
     const atMs = this.atTime(vs.at);
     const firstRef = (atMs ?? r.startMs) - offsetMs;
     const lastRef = (atMs ?? r.startMs + (r.n - 1) * r.stepMs) - offsetMs;
-    const raw = this.select(vs, firstRef - rangeMs + 1, lastRef);
+    const ext = modifierExtension(ms.modifier, this.opts.lookbackDeltaMs);
+    const raw = this.select(vs, firstRef - rangeMs - ext.beforeMs + 1, lastRef + ext.afterMs);
     const series: RangeSeries[] = [];
     for (const s of raw) {
       if (s.timestampsMs.length === 0) continue;
@@ -392,7 +439,30 @@ export class Evaluator {
   /** A matrix (range vector) value at a single evaluation time: the instant query of `foo[5m]`. */
   private async matrixAt(ms: MatrixSelector, r: StepRange): Promise<RangeSeries[]> {
     const src = this.rangeSeriesFromStorage(ms, r);
+    if (ms.modifier !== undefined) return this.extendedWindowAtStart(src, ms.modifier, r);
     return this.windowAtStart(src, r);
+  }
+
+  /** `foo[r] anchored|smoothed` at one time: the in-range samples plus synthetic boundary points. */
+  private extendedWindowAtStart(
+    src: { series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined },
+    modifier: 'anchored' | 'smoothed',
+    r: StepRange,
+  ): RangeSeries[] {
+    if (r.n !== 1) throw execError('a range vector can only be evaluated by an instant query');
+    const end = (src.atMs ?? r.startMs) - src.offsetMs;
+    const start = end - src.rangeMs;
+    const ext = modifierExtension(modifier, this.opts.lookbackDeltaMs);
+    const out: RangeSeries[] = [];
+    for (const s of src.series) {
+      const lo = firstAfter(s.ts, 0, s.ts.length, start - ext.beforeMs);
+      const hi = firstAfter(s.ts, lo, s.ts.length, end + ext.afterMs);
+      const w = extendWindow(s.ts, s.vals, lo, hi, start, end, modifier === 'smoothed');
+      if (w === undefined) continue;
+      this.addSamples(w.ts.length);
+      out.push({ labels: s.labels, ts: w.ts, vals: w.vals });
+    }
+    return out;
   }
 
   private async subqueryAt(sq: SubqueryExpr, r: StepRange): Promise<RangeSeries[]> {

@@ -11,6 +11,7 @@ import type { EvalValue, RangeSeries, StepRange, StepSeries } from '../eval-type
 import { compileAnchoredRegex } from '../matcher.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram-quantile.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
+import { SLIDING_MIN_WINDOW, SlidingRegression } from './sliding-regression.js';
 
 const ANCHORED_SAFE = ['changes', 'delta', 'increase', 'rate', 'resets'];
 const SMOOTHED_SAFE = ['delta', 'increase', 'rate'];
@@ -29,6 +30,8 @@ export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
   switch (name) {
     case 'absent_over_time':
       return absentOverTime(ev, e, matrixIndex, r);
+    case 'info':
+      return evalInfo(ev, e, r);
     case 'time':
       return { kind: 'scalar', values: Float64Array.from({ length: r.n }, (_, i) => (r.startMs + i * r.stepMs) / 1000) };
     case 'pi':
@@ -535,18 +538,21 @@ async function rangeSource(
   throw execError('expected a range vector argument');
 }
 
+/** Rejects a function the range modifier (anchored/smoothed) of its argument does not apply to. */
+function checkModifier(name: string, modifier: RangeModifier | undefined): void {
+  if (modifier === undefined) return;
+  const safe = MODIFIER_SAFE_FUNCTIONS[modifier];
+  if (!safe.includes(name)) throw execError(`${modifier} modifier can only be used with: ${safe.join(', ')} - not with ${name}`);
+}
+
 async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r: StepRange): Promise<EvalValue> {
   const name = e.func;
-  const fn = RANGE_FUNCTIONS[name]!;
   const src = await rangeSource(ev, e.args[matrixIndex]!, r);
   const modifier = src.ms?.modifier;
-  if (modifier === 'anchored' && !ANCHORED_SAFE.includes(name)) {
-    throw execError(`anchored modifier can only be used with: ${ANCHORED_SAFE.join(', ')} - not with ${name}`);
-  }
-  if (modifier === 'smoothed' && !SMOOTHED_SAFE.includes(name)) {
-    throw execError(`smoothed modifier can only be used with: ${SMOOTHED_SAFE.join(', ')} - not with ${name}`);
-  }
-  if (modifier) throw execError(`the ${modifier} modifier is not supported yet`);
+  checkModifier(name, modifier);
+  const fn = modifier === undefined ? RANGE_FUNCTIONS[name]! : EXTENDED_RANGE_FUNCTIONS[modifier][name]!;
+  // Anchored/smoothed windows also hold the samples of the lookback delta around the range.
+  const ext = modifierExtension(modifier, ev.opts.lookbackDeltaMs);
   const params: Float64Array[] = [];
   for (let i = 0; i < e.args.length; i++) {
     if (i !== matrixIndex) params.push(await scalarArg(ev, e.args[i]!, r));
@@ -578,14 +584,18 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     let hi = 0;
     const n = s.ts.length;
     let maxWindow = 0;
+    const sliding =
+      (name === 'deriv' || name === 'predict_linear') && atMs === undefined && SlidingRegression.applicable(s.vals)
+        ? new SlidingRegression(s.ts, s.vals)
+        : undefined;
     for (let i = 0; i < r.n; i++) {
       const evalTime = atMs ?? r.startMs + i * r.stepMs;
       const end = evalTime - offsetMs;
       const start = end - rangeMs;
       // With `@` the window is the same at every step (the pointers don't move), but scalar
       // parameters may still vary per step, so the function runs every step.
-      while (hi < n && s.ts[hi]! <= end) hi++;
-      while (lo < hi && s.ts[lo]! <= start) lo++;
+      while (hi < n && s.ts[hi]! <= end + ext.afterMs) hi++;
+      while (lo < hi && s.ts[lo]! <= start - ext.beforeMs) lo++;
       if (hi <= lo) continue;
       if (hi - lo > maxWindow) maxWindow = hi - lo;
       w.lo = lo;
@@ -603,6 +613,14 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
         }
       }
       let v: number | undefined;
+      if (sliding !== undefined && hi - lo >= SLIDING_MIN_WINDOW) {
+        sliding.moveTo(lo, hi);
+        const [slope, intercept] = sliding.fit(name === 'deriv' ? s.ts[lo]! : w.evalTimeMs);
+        values[i] = name === 'deriv' ? slope : slope * w.params[0]! + intercept;
+        present[i] = 1;
+        any = true;
+        continue;
+      }
       try {
         v = fn(w);
       } catch (err) {
@@ -635,6 +653,7 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
 
 async function absentOverTime(ev: Evaluator, e: Call, matrixIndex: number, r: StepRange): Promise<EvalValue> {
   const src = await rangeSource(ev, e.args[matrixIndex]!, r);
+  checkModifier(e.func, src.ms?.modifier);
   const present = new Uint8Array(r.n).fill(1);
   const { offsetMs, rangeMs, atMs } = src;
   for (const s of src.series) {
