@@ -334,7 +334,12 @@ export class Evaluator {
    * `metric smoothed`: at every step the value at the reference time, interpolated between the
    * samples around it within the lookback delta on either side (staleness markers ignored).
    */
-  private smoothedSeries(s: SeriesSamples, r: StepRange, at: number | undefined, offset: number): StepSeries | undefined {
+  private smoothedSeries(
+    s: SeriesSamples,
+    r: StepRange,
+    at: number | undefined,
+    offset: number,
+  ): StepSeries | undefined {
     const { ts, vals } = dropStale({ labels: s.labels, ts: s.timestampsMs, vals: s.values });
     const lookback = this.opts.lookbackDeltaMs;
     const values = new Float64Array(r.n);

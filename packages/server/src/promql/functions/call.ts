@@ -12,9 +12,13 @@ import { compileAnchoredRegex } from '../matcher.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram-quantile.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
 import { SLIDING_MIN_WINDOW, SlidingRegression } from './sliding-regression.js';
-
-const ANCHORED_SAFE = ['changes', 'delta', 'increase', 'rate', 'resets'];
-const SMOOTHED_SAFE = ['delta', 'increase', 'rate'];
+import {
+  EXTENDED_RANGE_FUNCTIONS,
+  MODIFIER_SAFE_FUNCTIONS,
+  modifierExtension,
+  type RangeModifier,
+} from './extended-ranges.js';
+import { evalInfo } from './info.js';
 
 function unwrapParens(e: Expr): Expr {
   while (e.type === 'ParenExpr') e = e.expr;
@@ -542,7 +546,8 @@ async function rangeSource(
 function checkModifier(name: string, modifier: RangeModifier | undefined): void {
   if (modifier === undefined) return;
   const safe = MODIFIER_SAFE_FUNCTIONS[modifier];
-  if (!safe.includes(name)) throw execError(`${modifier} modifier can only be used with: ${safe.join(', ')} - not with ${name}`);
+  if (!safe.includes(name))
+    throw execError(`${modifier} modifier can only be used with: ${safe.join(', ')} - not with ${name}`);
 }
 
 async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r: StepRange): Promise<EvalValue> {

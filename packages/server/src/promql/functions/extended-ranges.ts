@@ -22,7 +22,10 @@ export const MODIFIER_SAFE_FUNCTIONS: Readonly<Record<RangeModifier, readonly st
 };
 
 /** How far the selection reaches before the range start and after the range end. */
-export function modifierExtension(modifier: RangeModifier | undefined, lookbackMs: number): { beforeMs: number; afterMs: number } {
+export function modifierExtension(
+  modifier: RangeModifier | undefined,
+  lookbackMs: number,
+): { beforeMs: number; afterMs: number } {
   if (modifier === undefined) return { beforeMs: 0, afterMs: 0 };
   return { beforeMs: lookbackMs, afterMs: modifier === 'smoothed' ? lookbackMs : 0 };
 }
@@ -51,7 +54,14 @@ export function firstAtOrAfter(ts: Float64Array, lo: number, hi: number, t: numb
  * Linear interpolation at `t` between samples `a` and `b`. For a counter that reset between them,
  * the counter is taken to restart from zero.
  */
-export function interpolate(ts: Float64Array, vals: Float64Array, a: number, b: number, t: number, isCounter: boolean): number {
+export function interpolate(
+  ts: Float64Array,
+  vals: Float64Array,
+  a: number,
+  b: number,
+  t: number,
+  isCounter: boolean,
+): number {
   let y1 = vals[a]!;
   const y2 = vals[b]!;
   if (isCounter && y2 < y1) y1 = 0;
@@ -80,7 +90,14 @@ function boundaries(
   return { first, last };
 }
 
-function leftValue(ts: Float64Array, vals: Float64Array, first: number, rangeStart: number, smoothed: boolean, isCounter: boolean): number {
+function leftValue(
+  ts: Float64Array,
+  vals: Float64Array,
+  first: number,
+  rangeStart: number,
+  smoothed: boolean,
+  isCounter: boolean,
+): number {
   if (smoothed && ts[first]! < rangeStart) return interpolate(ts, vals, first, first + 1, rangeStart, isCounter);
   return vals[first]!;
 }
@@ -99,7 +116,12 @@ function rightValue(
 }
 
 /** rate / increase / delta over an anchored or smoothed window (no extrapolation). */
-export function extendedRate(w: RangeWindow, isCounter: boolean, isRate: boolean, smoothed: boolean): number | undefined {
+export function extendedRate(
+  w: RangeWindow,
+  isCounter: boolean,
+  isRate: boolean,
+  smoothed: boolean,
+): number | undefined {
   const { ts, vals, lo, hi, rangeStartMs: rangeStart, rangeEndMs: rangeEnd } = w;
   const b = boundaries(ts, lo, hi, rangeStart, rangeEnd, smoothed);
   if (b === undefined) return undefined;
@@ -206,7 +228,13 @@ export function extendWindow(
  * value (nothing newer yet); undefined when there is no sample at or before `t`. Gauge
  * interpolation: a decrease is not taken as a counter reset.
  */
-export function smoothedValueAt(ts: Float64Array, vals: Float64Array, lo: number, hi: number, t: number): number | undefined {
+export function smoothedValueAt(
+  ts: Float64Array,
+  vals: Float64Array,
+  lo: number,
+  hi: number,
+  t: number,
+): number | undefined {
   const i = firstAtOrAfter(ts, lo, hi, t);
   if (i < hi && ts[i]! === t) return vals[i]!;
   if (i === lo) return undefined;

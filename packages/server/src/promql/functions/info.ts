@@ -9,7 +9,7 @@
  * selectors (and enclosing subqueries) the enrichment is as of that time, so `info(x @ t)` stays
  * step invariant.
  */
-import { Labels, METRIC_NAME } from '../../lib/labels.js';
+import { METRIC_NAME, type Labels } from '../../lib/labels.js';
 import { isStaleAt } from '../../lib/stale.js';
 import type { SeriesSamples } from '../../tsdb/index.js';
 import type { Call, Expr, VectorSelector } from '../ast.js';
@@ -86,6 +86,17 @@ function reference(ev: Evaluator, e: Expr): Reference {
   }
 }
 
+/**
+ * The __name__ matchers that define which series are info series: `target_info` by default, and
+ * with only negative matchers given, those restricted to `*_info` metrics (so that the negation
+ * cannot make ordinary metrics info sources).
+ */
+function effectiveInfoNameMatchers(nameMatchers: Matcher[]): Matcher[] {
+  if (nameMatchers.length === 0) return [new Matcher('=', METRIC_NAME, TARGET_INFO)];
+  if (nameMatchers.some((m) => m.type === '=' || m.type === '=~')) return nameMatchers;
+  return [new Matcher('=~', METRIC_NAME, '.+_info'), ...nameMatchers];
+}
+
 /** Go's regexp.QuoteMeta, for an alternation of literal label values. */
 function quoteMeta(s: string): string {
   return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
@@ -100,7 +111,11 @@ interface InfoSeries {
 }
 
 /** Per step, the latest non-stale sample time within the lookback delta before `refs[i]`. */
-function lookbackTimes(s: SeriesSamples, refs: Float64Array, lookbackMs: number): { times: Float64Array; present: Uint8Array; count: number } {
+function lookbackTimes(
+  s: SeriesSamples,
+  refs: Float64Array,
+  lookbackMs: number,
+): { times: Float64Array; present: Uint8Array; count: number } {
   const n = refs.length;
   const times = new Float64Array(n);
   const present = new Uint8Array(n);
@@ -136,22 +151,16 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
   // Data label matchers by label name; __name__ matchers choose the info metrics instead.
   const dataMatchers = new Map<string, Matcher[]>();
   const nameMatchers: Matcher[] = [];
-  const selectorMatchers: Matcher[] = [];
   if (e.args.length > 1) {
     const sel = unwrapParens(e.args[1]!) as VectorSelector;
     for (const m of sel.matchers) {
-      selectorMatchers.push(m);
       if (m.name === METRIC_NAME) nameMatchers.push(m);
       else dataMatchers.set(m.name, [...(dataMatchers.get(m.name) ?? []), m]);
     }
   }
-  const defaultName = new Matcher('=', METRIC_NAME, TARGET_INFO);
-  // Input series that are info series themselves pass through unenriched. With a selector that
-  // names no info metric nothing is passed through, as in Prometheus.
-  const ignoreMatchers = e.args.length > 1 ? nameMatchers : [defaultName];
-  const ignored = base.map(
-    (s) => ignoreMatchers.length > 0 && ignoreMatchers.every((m) => m.matches(s.labels.get(METRIC_NAME))),
-  );
+  const infoNameMatchers = effectiveInfoNameMatchers(nameMatchers);
+  // Input series that are info series themselves pass through unenriched.
+  const ignored = base.map((s) => infoNameMatchers.every((m) => m.matches(s.labels.get(METRIC_NAME))));
 
   // Info series are selected per identifying-label presence pattern of the input, with the
   // missing identifying labels required to be absent, so that they can join exactly.
@@ -169,7 +178,7 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
       patterns.set(bits, sets);
     }
     IDENTIFYING_LABELS.forEach((l, b) => {
-      if (bits & (1 << b)) sets.add(s.labels.get(l));
+      if (bits & (1 << b)) sets[b]!.add(s.labels.get(l));
     });
   });
 
@@ -182,7 +191,7 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
 
   const lookback = ev.opts.lookbackDeltaMs;
   const infos: InfoSeries[] = [];
-  const fetchMatchers = nameMatchers.length > 0 ? selectorMatchers : [defaultName, ...selectorMatchers];
+  const fetchMatchers = [...infoNameMatchers, ...[...dataMatchers.values()].flat()];
   for (const [bits, sets] of patterns) {
     const idMatchers = IDENTIFYING_LABELS.map((l, b) =>
       bits & (1 << b) ? new Matcher('=~', l, [...sets[b]!].map(quoteMeta).join('|')) : new Matcher('=', l, ''),
@@ -198,7 +207,7 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
   }
 
   const anyBase = new Uint8Array(r.n);
-  for (const s of base) for (let i = 0; i < r.n; i++) anyBase[i] |= s.present[i]!;
+  for (const s of base) for (let i = 0; i < r.n; i++) if (s.present[i]) anyBase[i] = 1;
 
   // Per join signature and step, the info series to use: the one with the newest sample.
   const bySignature = new Map<string, number>();
