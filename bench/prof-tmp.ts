@@ -2,7 +2,7 @@ import { Engine } from '/work/main/packages/server/src/promql/index.js';
 import { MemoryStorage } from '/work/main/packages/server/src/tsdb/index.js';
 import { generateDataSet, DATA_END_MS, DATA_START_MS } from '/work/main/bench/promql-bench-data.js';
 const storage = new MemoryStorage();
-generateDataSet(storage as never);
+generateDataSet(storage);
 const engine = new Engine(storage, {});
 const q = process.argv[2]!;
 for (let i = 0; i < 3; i++) {

@@ -14,7 +14,7 @@ import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../packages/server/src/promql/index.js';
-import { Matcher } from '../packages/server/src/promql/matcher.js';
+import { Matcher } from '../packages/server/src/lib/matcher.js';
 import type { QueryResult } from '../packages/server/src/promql/value.js';
 import { MemoryStorage } from '../packages/server/src/tsdb/index.js';
 import {

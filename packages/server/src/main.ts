@@ -5,7 +5,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type Clock, systemClock } from './lib/clock.js';
 import { Labels } from './lib/labels.js';
-import { createHttpServer } from './http/server.js';
+import { createHttpServer } from './http/index.js';
 import { Engine } from './promql/index.js';
 import { MemoryStorage } from './tsdb/index.js';
 

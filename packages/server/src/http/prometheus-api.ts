@@ -2,11 +2,11 @@
  * Prometheus's HTTP query API (`/api/v1/query`, `/api/v1/query_range`, labels, series,
  * format_query), GET and POST form bodies, with Prometheus's JSON shapes and number formatting.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatPromTimestamp, formatPromValue } from '../lib/format-number.js';
 import type { Labels } from '../lib/labels.js';
 import type { Engine, Annotation, QueryValue } from '../promql/index.js';
-import { formatAnnotation, formatExpr, Matcher, parseExpr } from '../promql/index.js';
+import { formatAnnotation, formatExpr, type Matcher, parseExpr } from '../promql/index.js';
 import type { Queryable } from '../tsdb/index.js';
 import { BadRequestError, sendError } from './errors.js';
 
@@ -104,7 +104,8 @@ function successBody(data: string, annotations: Annotation[], query: string): st
 function matchersParam(p: Params): Matcher[][] {
   return all(p, 'match[]').map((sel) => {
     const e = parseExpr(sel);
-    if (e.type !== 'VectorSelector') throw new BadRequestError(`invalid parameter "match[]": ${sel} is not a series selector`);
+    if (e.type !== 'VectorSelector')
+      throw new BadRequestError(`invalid parameter "match[]": ${sel} is not a series selector`);
     return e.matchers;
   });
 }
@@ -182,8 +183,9 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     return successBody(JSON.stringify(formatExpr(parseExpr(q))), [], '');
   };
 
-  const route = <R extends FastifyRequest>(handler: (req: R) => Promise<string>) =>
-    async (req: R, reply: import('fastify').FastifyReply) => {
+  const route =
+    <R extends FastifyRequest>(handler: (req: R) => Promise<string>) =>
+    async (req: R, reply: FastifyReply) => {
       try {
         const body = await handler(req);
         return reply.header('content-type', json).send(body);

@@ -47,7 +47,9 @@ describe('parseGoFloat', () => {
   ];
   it.each(ok)('parses %s', (s, v) => expect(parseGoFloat(s)).toBe(v));
   it('parses NaN', () => expect(parseGoFloat('NaN')).toBeNaN());
-  it.each(['', ' 1', 'abc', '1.2.3', 'Hello World', '1_000'])('rejects %j', (s) => expect(parseGoFloat(s)).toBeUndefined());
+  it.each(['', ' 1', 'abc', '1.2.3', 'Hello World', '1_000'])('rejects %j', (s) =>
+    expect(parseGoFloat(s)).toBeUndefined(),
+  );
 });
 
 describe('Prometheus API number formatting', () => {

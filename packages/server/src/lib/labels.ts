@@ -24,7 +24,7 @@ export class Labels {
   /** From a record or pairs; sorts by name; empty values are dropped (Prometheus semantics). */
   static from(input: Record<string, string> | Iterable<readonly [string, string]>): Labels {
     const pairs: [string, string][] = [];
-    const it = Symbol.iterator in input ? (input as Iterable<readonly [string, string]>) : Object.entries(input);
+    const it = Symbol.iterator in input ? input : Object.entries(input);
     for (const [n, v] of it) if (v !== '') pairs.push([n, v]);
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const flat: string[] = [];

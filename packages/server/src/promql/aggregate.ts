@@ -3,7 +3,7 @@ import { Labels, METRIC_NAME } from '../lib/labels.js';
 import { formatFloatF, formatFloatG } from '../lib/format-number.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
-import { mergeSameLabels } from './engine.js';
+import { mergeSameLabels } from './series-ops.js';
 import { execError } from './errors.js';
 import type { EvalValue, StepRange, StepSeries } from './eval-types.js';
 import { kahanSumInc, quantile } from './functions/kahan.js';
@@ -155,7 +155,7 @@ function simpleAgg(e: AggregateExpr, grouping: string[], series: StepSeries[], r
           count[k] = cnt;
           const delta = f - mean[k]!;
           mean[k] = mean[k]! + delta / cnt;
-          value[k] = value[k]! + delta * (f - mean[k]!);
+          value[k] = value[k]! + delta * (f - mean[k]);
           break;
         }
         default:
@@ -281,8 +281,18 @@ function selectK(
   if (op === 'limit_ratio') {
     if (pMax === 0 && pMin === 0) return [];
     if (nan) throw execError('Ratio value is NaN');
-    if (pMax > 1) ev.annotate('warning', `ratio value should be between -1 and 1, got ${formatFloatG(pMax)}, capping to 1`, e.param!.pos);
-    if (pMin < -1) ev.annotate('warning', `ratio value should be between -1 and 1, got ${formatFloatG(pMin)}, capping to -1`, e.param!.pos);
+    if (pMax > 1)
+      ev.annotate(
+        'warning',
+        `ratio value should be between -1 and 1, got ${formatFloatG(pMax)}, capping to 1`,
+        e.param!.pos,
+      );
+    if (pMin < -1)
+      ev.annotate(
+        'warning',
+        `ratio value should be between -1 and 1, got ${formatFloatG(pMin)}, capping to -1`,
+        e.param!.pos,
+      );
   } else {
     // Prometheus's max over the parameters is NaN when any is NaN, so NaN is an error even
     // when nothing would be selected.
@@ -294,7 +304,7 @@ function selectK(
   const { groupOf, labels } = groupSeries(series, grouping, e.without);
   const G = labels.length;
   // Output per input series, created when first chosen; `order` keeps Prometheus's instant-query order.
-  const chosen: (StepSeries | undefined)[] = new Array(series.length);
+  const chosen = new Array<StepSeries | undefined>(series.length);
   const order: number[] = [];
   const heaps: number[][] = labels.map(() => []);
   const ratioOffsets = op === 'limit_ratio' ? series.map((s) => xxhash64Labels(s.labels)) : undefined;

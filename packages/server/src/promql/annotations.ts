@@ -16,4 +16,3 @@ export function formatAnnotation(a: Annotation, query: string): string {
   const prefix = a.kind === 'warning' ? 'PromQL warning' : 'PromQL info';
   return a.pos ? `${prefix}: ${a.message} (${queryPosition(query, a.pos.start)})` : `${prefix}: ${a.message}`;
 }
-

@@ -3,7 +3,7 @@
  * checked by the parser's static checks, evaluated by `engine.ts`, printed by `printer.ts`.
  * Positions are 0-based character offsets into the query string: `[start, end)`.
  */
-import type { Matcher } from './matcher.js';
+import type { Matcher } from '../lib/matcher.js';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 

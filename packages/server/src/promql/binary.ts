@@ -1,8 +1,8 @@
 /** Binary operators: arithmetic, comparisons and set operators, with vector matching. */
-import { Labels, METRIC_NAME } from '../lib/labels.js';
+import { type Labels, METRIC_NAME } from '../lib/labels.js';
 import type { BinaryExpr, BinaryOp, VectorMatching } from './ast.js';
 import type { Evaluator } from './engine.js';
-import { mergeSameLabels } from './engine.js';
+import { mergeSameLabels } from './series-ops.js';
 import { execError } from './errors.js';
 import type { EvalValue, StepRange, StepSeries } from './eval-types.js';
 
@@ -256,7 +256,11 @@ function vectorVector(
     present: Uint8Array;
   }
   const out: StepSeries[] = [];
-  const newOutput = (labels: Labels): Output => ({ labels, values: new Float64Array(r.n), present: new Uint8Array(r.n) });
+  const newOutput = (labels: Labels): Output => ({
+    labels,
+    values: new Float64Array(r.n),
+    present: new Uint8Array(r.n),
+  });
   // Computes one output point; `lv`/`rv` are in matching orientation (rhs = the "one" side).
   const apply = (o: Output, i: number, lv: number, rv: number): void => {
     const a = swap ? rv : lv;
@@ -277,8 +281,14 @@ function vectorVector(
     const rights = rightBySig.get(sig) ?? [];
     if ((lefts.length === 0 || rights.length === 0) && fillLeft === undefined && fillRight === undefined) continue;
     const pairs = lefts.map((l) => rights.map((rr) => newOutput(resultMetric(l.labels, rr.labels, e.op, m))));
-    const fillR = fillRight === undefined ? [] : lefts.map((l) => newOutput(resultMetric(l.labels, matchLabels(l.labels, m), e.op, m)));
-    const fillL = fillLeft === undefined ? [] : rights.map((rr) => newOutput(resultMetric(matchLabels(rr.labels, m), rr.labels, e.op, m)));
+    const fillR =
+      fillRight === undefined
+        ? []
+        : lefts.map((l) => newOutput(resultMetric(l.labels, matchLabels(l.labels, m), e.op, m)));
+    const fillL =
+      fillLeft === undefined
+        ? []
+        : rights.map((rr) => newOutput(resultMetric(matchLabels(rr.labels, m), rr.labels, e.op, m)));
     for (let i = 0; i < r.n; i++) {
       let ri = -1;
       for (let k = 0; k < rights.length; k++) if (rights[k]!.present[i]) ri = k;
@@ -299,7 +309,9 @@ function vectorVector(
         matched++;
         if (m.card === 'one-to-one') {
           if (matched > 1) {
-            throw execError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+            throw execError(
+              'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+            );
           }
         } else {
           seenLabels ??= new Set();

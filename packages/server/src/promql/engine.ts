@@ -4,25 +4,15 @@
  * one step. Selectors read typed-array views from storage and walk them with two pointers, so
  * no object is created per sample.
  */
-import { Labels, METRIC_NAME } from '../lib/labels.js';
+import { Labels } from '../lib/labels.js';
 import { isStaleAt } from '../lib/stale.js';
 import type { Queryable, SeriesSamples } from '../tsdb/index.js';
-import type {
-  AggregateExpr,
-  BinaryExpr,
-  Call,
-  Duration,
-  DurationExpr,
-  Expr,
-  MatrixSelector,
-  SubqueryExpr,
-  VectorSelector,
-  AtModifier,
-} from './ast.js';
+import type { Duration, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from './ast.js';
 import { exprType } from './ast.js';
 import { QueryCanceledError, QueryTimeoutError, TooManySamplesError, execError } from './errors.js';
 import type { EvalValue, RangeSeries, StepRange, StepSeries } from './eval-types.js';
 import { makeStepRange } from './eval-types.js';
+import { mergeSameLabels, upperBound } from './series-ops.js';
 import { evalAggregate } from './aggregate.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './functions/call.js';
@@ -73,7 +63,9 @@ export class Engine {
   }
 
   private parse(query: string | Expr): Expr {
-    return typeof query === 'string' ? parseExpr(query, { enableExperimental: this.options.enableExperimental }) : query;
+    return typeof query === 'string'
+      ? parseExpr(query, { enableExperimental: this.options.enableExperimental })
+      : query;
   }
 
   /** Evaluates at one time. A string is parsed first (throws ParseError). */
@@ -99,7 +91,8 @@ export class Engine {
         `invalid expression type "${t === 'matrix' ? 'range vector' : t}" for range query, must be Scalar or instant Vector`,
       );
     }
-    if (!(stepMs > 0)) throw execError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (!(stepMs > 0))
+      throw execError('zero or negative query resolution step widths are not accepted. Try a positive integer');
     if (endMs < startMs) throw execError('end timestamp must not be before start time');
     const ev = new Evaluator(this.storage, this.options, startMs, endMs, stepMs, opts.signal);
     const range = makeStepRange(startMs, endMs, stepMs);
@@ -190,9 +183,9 @@ export class Evaluator {
       case 'Call':
         return evalCall(this, e, r);
       case 'AggregateExpr':
-        return evalAggregate(this, e as AggregateExpr, r);
+        return evalAggregate(this, e, r);
       case 'BinaryExpr':
-        return evalBinary(this, e as BinaryExpr, r);
+        return evalBinary(this, e, r);
     }
   }
 
@@ -374,7 +367,10 @@ export class Evaluator {
    * `anchored` / `smoothed` selectors also get the samples of the lookback delta before the
    * earliest range (and, smoothed, after the latest one).
    */
-  rangeSeriesFromStorage(ms: MatrixSelector, r: StepRange): { series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined } {
+  rangeSeriesFromStorage(
+    ms: MatrixSelector,
+    r: StepRange,
+  ): { series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined } {
     const vs = ms.vectorSelector;
     const offsetMs = this.resolveDuration(vs.offset);
     const rangeMs = this.resolveDuration(ms.range);
@@ -395,7 +391,10 @@ export class Evaluator {
    * Evaluates a subquery's inner expression over its own steps, covering every window the outer
    * steps need, and returns its series as compact range series.
    */
-  async subquerySeries(sq: SubqueryExpr, r: StepRange): Promise<{ series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined }> {
+  async subquerySeries(
+    sq: SubqueryExpr,
+    r: StepRange,
+  ): Promise<{ series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined }> {
     const offsetMs = this.resolveDuration(sq.offset);
     const rangeMs = this.resolveDuration(sq.range);
     const stepMs = sq.step ? this.resolveDuration(sq.step) : this.opts.defaultSubqueryStepMs;
@@ -413,7 +412,9 @@ export class Evaluator {
     const v = await this.eval(sq.expr, inner);
     let stepSeries: StepSeries[];
     if (v.kind === 'scalar') {
-      stepSeries = [{ labels: Labels.EMPTY, values: v.values, present: new Uint8Array(inner.n).fill(1), dropName: false }];
+      stepSeries = [
+        { labels: Labels.EMPTY, values: v.values, present: new Uint8Array(inner.n).fill(1), dropName: false },
+      ];
     } else if (v.kind === 'vector') {
       stepSeries = mergeSameLabels(v.series);
     } else {
@@ -556,18 +557,6 @@ export class Evaluator {
   }
 }
 
-/** First index with ts[i] > t. */
-export function upperBound(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Removes staleness markers from a range series (copies only when there are any). */
 function dropStale(s: RangeSeries): RangeSeries {
   const vals = s.vals;
@@ -587,41 +576,4 @@ function dropStale(s: RangeSeries): RangeSeries {
     k++;
   }
   return { labels: s.labels, ts, vals: out };
-}
-
-/**
- * Merges series that have identical label sets (after label changes or name removal) into one,
- * as Prometheus does across the steps of a range query. Two of them present at the same step is
- * the "same labelset" error.
- */
-export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
-  if (series.length < 2) return series;
-  const byKey = new Map<string, StepSeries>();
-  let merged = false;
-  const out: StepSeries[] = [];
-  for (const s of series) {
-    const key = s.labels.key + (s.dropName ? '\x00d' : '');
-    const prev = byKey.get(key);
-    if (prev === undefined) {
-      byKey.set(key, s);
-      out.push(s);
-      continue;
-    }
-    if (!merged) {
-      merged = true;
-    }
-    // Copy-on-merge so inputs shared with other nodes are not modified.
-    const values = new Float64Array(prev.values);
-    const present = new Uint8Array(prev.present);
-    for (let i = 0; i < present.length; i++) {
-      if (!s.present[i]) continue;
-      if (present[i]) throw execError('vector cannot contain metrics with the same labelset');
-      present[i] = 1;
-      values[i] = s.values[i]!;
-    }
-    const m: StepSeries = { labels: prev.labels, values, present, dropName: prev.dropName };
-    byKey.set(key, m);
-    out[out.indexOf(prev)] = m;
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 export type * from './ast.js';
 export type * from './value.js';
-export { Matcher, type MatchType } from './matcher.js';
+export { Matcher, type MatchType } from '../lib/matcher.js';
 export { Engine, type EngineOptions, type QueryOptions } from './engine.js';
 export { parseExpr, ParseError, type ParseOptions } from './parser.js';
 export { formatExpr } from './printer.js';

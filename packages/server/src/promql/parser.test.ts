@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exprType, type Expr } from './ast.js';
 import { FUNCTIONS } from './functions/signatures.js';
-import { Matcher } from './matcher.js';
+import { Matcher } from '../lib/matcher.js';
 import { ParseError, parseExpr, type ParseOptions } from './parser.js';
 import { formatExpr } from './printer.js';
 

@@ -43,7 +43,7 @@ import {
   type VectorSelector,
 } from './ast.js';
 import { getFunction } from './functions/signatures.js';
-import { Matcher, RegexError, type MatchType } from './matcher.js';
+import { Matcher, RegexError, type MatchType } from '../lib/matcher.js';
 import { formatFloatF, formatMatcher, formatSignedDuration, goQuote } from './printer.js';
 
 export interface ParseOptions {

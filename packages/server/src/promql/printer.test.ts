@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Expr } from './ast.js';
-import { Matcher } from './matcher.js';
+import { Matcher } from '../lib/matcher.js';
 import { parseExpr } from './parser.js';
 import { formatDuration, formatExpr, formatFloatF, formatFloatG, formatSignedDuration, goQuote } from './printer.js';
 

@@ -20,7 +20,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from './ast.js';
-import type { Matcher } from './matcher.js';
+import type { Matcher } from '../lib/matcher.js';
 
 export function formatExpr(e: Expr): string {
   switch (e.type) {

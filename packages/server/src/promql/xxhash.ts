@@ -14,7 +14,7 @@ const P5 = 2870177450012600261n;
 
 const rotl = (x: bigint, r: bigint): bigint => ((x << r) | (x >> (64n - r))) & MASK;
 const round = (acc: bigint, input: bigint): bigint => (rotl((acc + input * P2) & MASK, 31n) * P1) & MASK;
-const mergeRound = (acc: bigint, val: bigint): bigint => (((acc ^ round(0n, val)) * P1) & MASK) + P4 & MASK;
+const mergeRound = (acc: bigint, val: bigint): bigint => ((((acc ^ round(0n, val)) * P1) & MASK) + P4) & MASK;
 
 function readU64(b: Uint8Array, i: number): bigint {
   let v = 0n;
@@ -52,11 +52,11 @@ export function xxhash64(b: Uint8Array): bigint {
   h = (h + BigInt(len)) & MASK;
   for (; i + 8 <= len; i += 8) {
     h ^= round(0n, readU64(b, i));
-    h = ((rotl(h, 27n) * P1) & MASK) + P4 & MASK;
+    h = (((rotl(h, 27n) * P1) & MASK) + P4) & MASK;
   }
   if (i + 4 <= len) {
     h ^= (readU32(b, i) * P1) & MASK;
-    h = ((rotl(h, 23n) * P2) & MASK) + P3 & MASK;
+    h = (((rotl(h, 23n) * P2) & MASK) + P3) & MASK;
     i += 4;
   }
   for (; i < len; i++) {

@@ -3,7 +3,7 @@
  * Implementations: `memory/` (tests, benchmarks, the PromQL test DSL). Durable storage comes later.
  */
 import type { Labels } from '../lib/labels.js';
-import type { Matcher } from '../promql/matcher.js';
+import type { Matcher } from '../lib/matcher.js';
 
 /**
  * The samples of one series inside a time window, as views over stored typed arrays (no copy).

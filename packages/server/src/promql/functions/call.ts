@@ -2,13 +2,13 @@
 import { Labels, METRIC_NAME } from '../../lib/labels.js';
 import { parseGoFloat } from '../../lib/parse-float.js';
 import { formatFloatG, formatOpenMetricsFloat } from '../../lib/format-number.js';
-import type { Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from '../ast.js';
+import type { Call, Expr, MatrixSelector, VectorSelector } from '../ast.js';
 import { exprType } from '../ast.js';
 import type { Evaluator } from '../engine.js';
-import { mergeSameLabels } from '../engine.js';
+import { mergeSameLabels } from '../series-ops.js';
 import { execError } from '../errors.js';
 import type { EvalValue, RangeSeries, StepRange, StepSeries } from '../eval-types.js';
-import { compileAnchoredRegex } from '../matcher.js';
+import { compileAnchoredRegex } from '../../lib/matcher.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram-quantile.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
 import { SLIDING_MIN_WINDOW, SlidingRegression } from './sliding-regression.js';
@@ -37,7 +37,10 @@ export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
     case 'info':
       return evalInfo(ev, e, r);
     case 'time':
-      return { kind: 'scalar', values: Float64Array.from({ length: r.n }, (_, i) => (r.startMs + i * r.stepMs) / 1000) };
+      return {
+        kind: 'scalar',
+        values: Float64Array.from({ length: r.n }, (_, i) => (r.startMs + i * r.stepMs) / 1000),
+      };
     case 'pi':
       return { kind: 'scalar', values: new Float64Array(r.n).fill(Math.PI) };
     case 'step':
@@ -120,9 +123,7 @@ export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
     case 'clamp_max':
       return elementwise(ev, e, r, async () => {
         const bound = await scalarArg(ev, e.args[1]!, r);
-        return name === 'clamp_min'
-          ? (v, i) => goMax(bound[i]!, v)
-          : (v, i) => goMin(bound[i]!, v);
+        return name === 'clamp_min' ? (v, i) => goMax(bound[i]!, v) : (v, i) => goMin(bound[i]!, v);
       });
     case 'days_in_month':
     case 'day_of_month':
@@ -325,7 +326,7 @@ async function labelReplace(ev: Evaluator, e: Call, r: StepRange): Promise<EvalV
   let re: RegExp;
   try {
     re = compileAnchoredRegex(regexStr);
-  } catch (err) {
+  } catch {
     throw execError(`invalid regular expression in label_replace(): ${regexStr}`);
   }
   if (!dst.isWellFormed() || dst === '') throw execError(`invalid destination label name in label_replace(): ${dst}`);
@@ -486,7 +487,10 @@ async function histogramQuantileFn(ev: Evaluator, e: Call, r: StepRange): Promis
   const input = await vectorArg(ev, e.args[1]!, r);
   warnInvalidQuantiles(ev, q, e.args[0]!.pos);
   const groups = classicGroups(ev, input, e.args[1]!);
-  return { kind: 'vector', series: mergeSameLabels(classicQuantiles(ev, groups, q, (g) => g.labels, e.args[1]!.pos, r)) };
+  return {
+    kind: 'vector',
+    series: mergeSameLabels(classicQuantiles(ev, groups, q, (g) => g.labels, e.args[1]!.pos, r)),
+  };
 }
 
 /** `histogram_quantiles(v, "label", q1, q2, ...)`: one series per group and quantile, labelled with q. */
@@ -535,10 +539,16 @@ async function rangeSource(
   ev: Evaluator,
   arg: Expr,
   r: StepRange,
-): Promise<{ series: RangeSeries[]; offsetMs: number; rangeMs: number; atMs: number | undefined; ms?: MatrixSelector }> {
+): Promise<{
+  series: RangeSeries[];
+  offsetMs: number;
+  rangeMs: number;
+  atMs: number | undefined;
+  ms?: MatrixSelector;
+}> {
   const a = unwrapParens(arg);
   if (a.type === 'MatrixSelector') return { ...ev.rangeSeriesFromStorage(a, r), ms: a };
-  if (a.type === 'SubqueryExpr') return ev.subquerySeries(a as SubqueryExpr, r);
+  if (a.type === 'SubqueryExpr') return ev.subquerySeries(a, r);
   throw execError('expected a range vector argument');
 }
 
@@ -679,6 +689,8 @@ async function absentOverTime(ev: Evaluator, e: Call, matrixIndex: number, r: St
   if (!present.includes(1)) return { kind: 'vector', series: [] };
   return {
     kind: 'vector',
-    series: [{ labels: absentLabels(e.args[matrixIndex]!), values: new Float64Array(r.n).fill(1), present, dropName: true }],
+    series: [
+      { labels: absentLabels(e.args[matrixIndex]!), values: new Float64Array(r.n).fill(1), present, dropName: true },
+    ],
   };
 }

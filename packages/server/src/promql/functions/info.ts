@@ -17,7 +17,7 @@ import { exprType } from '../ast.js';
 import type { Evaluator } from '../engine.js';
 import { execError } from '../errors.js';
 import type { EvalValue, StepRange, StepSeries } from '../eval-types.js';
-import { Matcher } from '../matcher.js';
+import { Matcher } from '../../lib/matcher.js';
 
 const TARGET_INFO = 'target_info';
 /** Hard-coded, as in Prometheus: no knowledge of individual info metrics is needed. */

@@ -43,7 +43,17 @@ describe('SlidingRegression', () => {
       const hi = lo + windowLen;
       sliding.moveTo(lo, hi);
       const at = ts[hi - 1]! + 30_000;
-      const w: RangeWindow = { ts, vals, lo, hi, evalTimeMs: at, rangeStartMs: 0, rangeEndMs: 0, rangeMs: 0, params: [] };
+      const w: RangeWindow = {
+        ts,
+        vals,
+        lo,
+        hi,
+        evalTimeMs: at,
+        rangeStartMs: 0,
+        rangeEndMs: 0,
+        rangeMs: 0,
+        params: [],
+      };
       const [es, ei] = linearRegression(w, at);
       const [ss, si] = sliding.fit(at);
       expect(almostEqual(es, ss, 1e-6), `slope ${es} vs ${ss} at ${lo}`).toBe(true);

@@ -3,7 +3,7 @@ import { Labels } from '../../lib/labels.js';
 import { STALE_NAN, isStaleAt } from '../../lib/stale.js';
 import { MemoryStorage, type Storage } from '../../tsdb/index.js';
 import type { Expr } from '../ast.js';
-import { Matcher } from '../matcher.js';
+import { Matcher } from '../../lib/matcher.js';
 import { parseExpr } from '../parser.js';
 import { formatAnnotation } from '../annotations.js';
 import type { Annotation, MatrixSeries, QueryResult, QueryValue, Sample } from '../value.js';

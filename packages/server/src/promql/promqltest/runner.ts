@@ -11,7 +11,7 @@ import { STALE_NAN, isStaleAt, isStaleNaN, writeStaleNaN } from '../../lib/stale
 import { MemoryStorage, type Storage } from '../../tsdb/index.js';
 import type { Duration, DurationExpr, Expr, VectorSelector } from '../ast.js';
 import { Engine, type EngineOptions } from '../engine.js';
-import { Matcher } from '../matcher.js';
+import { Matcher } from '../../lib/matcher.js';
 import { parseExpr } from '../parser.js';
 import { formatExpr } from '../printer.js';
 import type { Annotation, FloatHistogram, MatrixSeries, QueryResult, QueryValue, Sample } from '../value.js';

@@ -3,8 +3,8 @@
  * pair. Used by the PromQL test DSL, the benchmarks and as the reference implementation of the
  * storage contract. Not durable.
  */
-import { Labels, METRIC_NAME } from '../../lib/labels.js';
-import type { Matcher } from '../../promql/matcher.js';
+import { type Labels, METRIC_NAME } from '../../lib/labels.js';
+import type { Matcher } from '../../lib/matcher.js';
 import type { SeriesSamples, Storage } from '../index.js';
 
 interface MemSeries {
@@ -34,7 +34,7 @@ export class MemoryStorage implements Storage {
       this.all.push(s);
       for (const [n, v] of labels) {
         let byValue = this.postings.get(n);
-        if (byValue === undefined) this.postings.set(n, (byValue = new Map()));
+        if (byValue === undefined) this.postings.set(n, (byValue = new Map<string, MemSeries[]>()));
         let list = byValue.get(v);
         if (list === undefined) byValue.set(v, (list = []));
         list.push(s);
