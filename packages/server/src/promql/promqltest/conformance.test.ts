@@ -53,3 +53,23 @@ describe('PromQL conformance suite', () => {
     });
   }
 });
+
+// Our own golden scripts for what Prometheus's files don't cover (packages/server/src/promql/testdata).
+const GOLDEN_DIR = fileURLToPath(new URL('../testdata', import.meta.url));
+const goldenFiles = readdirSync(GOLDEN_DIR)
+  .filter((n) => n.endsWith('.test'))
+  .sort();
+
+describe('Watchkeeper golden PromQL scripts', () => {
+  it('has golden scripts', () => {
+    expect(goldenFiles.length).toBeGreaterThan(0);
+  });
+  for (const name of goldenFiles) {
+    it(name, async () => {
+      const results = await runFile(join(GOLDEN_DIR, name));
+      expect(results.length).toBeGreaterThan(0);
+      const notPassed = results.filter((r) => r.status !== 'passed').map((r) => ({ ...r, file: name }));
+      expect(notPassed.length, describeFailures(notPassed)).toBe(0);
+    });
+  }
+});
