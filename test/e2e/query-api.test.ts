@@ -1,0 +1,118 @@
+/**
+ * Black-box test of the query API: start the server on a free port, put samples in, and check
+ * Prometheus's JSON shapes, number formatting and error bodies over real HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Labels } from '../../packages/server/src/lib/labels.js';
+import { ManualClock } from '../../packages/server/src/lib/clock.js';
+import { startServer, type RunningServer } from '../../packages/server/src/main.js';
+
+let server: RunningServer;
+const T0 = 1_700_000_000_000;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, clock: new ManualClock(T0), selfScrapeIntervalMs: 3_600_000 });
+  for (let i = 0; i <= 20; i++) {
+    const t = T0 + i * 15_000;
+    server.storage.append(Labels.from({ __name__: 'http_requests_total', job: 'parts-api', status: '200' }), t, i * 30);
+    server.storage.append(Labels.from({ __name__: 'http_requests_total', job: 'parts-api', status: '500' }), t, i * 3);
+    server.storage.append(Labels.from({ __name__: 'tiny', job: 'x' }), t, 1e-7);
+  }
+});
+afterAll(async () => server.close());
+
+async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(server.url + path);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('query API', () => {
+  it('answers instant queries with a vector and Prometheus number formatting', async () => {
+    const q = encodeURIComponent('sum by (status) (http_requests_total) / 60');
+    const { status, body } = await get(`/api/v1/query?query=${q}&time=${(T0 + 300_000) / 1000}`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [
+          { metric: { status: '200' }, value: [1700000300, '10'] },
+          { metric: { status: '500' }, value: [1700000300, '1'] },
+        ],
+      },
+    });
+  });
+
+  it('answers range queries with a matrix, with fractional timestamps and exponent values', async () => {
+    const { body } = await get(`/api/v1/query_range?query=tiny&start=${T0 / 1000}&end=${(T0 + 1500) / 1000}&step=0.5`);
+    expect(body).toEqual({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { __name__: 'tiny', job: 'x' },
+            values: [
+              [1700000000, '1e-07'],
+              [1700000000.5, '1e-07'],
+              [1700000001, '1e-07'],
+              [1700000001.5, '1e-07'],
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('accepts POST form bodies', async () => {
+    const res = await fetch(server.url + '/api/v1/query', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `query=${encodeURIComponent('count(http_requests_total)')}&time=${(T0 + 60_000) / 1000}`,
+    });
+    expect(await res.json()).toEqual({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: {}, value: [1700000060, '2'] }] },
+    });
+  });
+
+  it('returns bad_data with the position for a malformed query', async () => {
+    const { status, body } = await get(`/api/v1/query?query=${encodeURIComponent('sum(rate(x[5m])')}`);
+    expect(status).toBe(400);
+    expect(body.status).toBe('error');
+    expect(body.errorType).toBe('bad_data');
+    expect(body.error).toMatch(/^1:\d+: parse error: unclosed left parenthesis/);
+  });
+
+  it('returns warnings and infos as Prometheus does', async () => {
+    const q = encodeURIComponent('rate(tiny[1m])');
+    const { body } = await get(`/api/v1/query?query=${q}&time=${(T0 + 60_000) / 1000}`);
+    expect(body.infos).toEqual([
+      'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "tiny" (1:6)',
+    ]);
+  });
+
+  it('rejects too many points and bad steps', async () => {
+    const tooMany = await get(`/api/v1/query_range?query=up&start=0&end=100000&step=1`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toMatch(/exceeded maximum resolution of 11,000 points/);
+    const badStep = await get(`/api/v1/query_range?query=up&start=0&end=10&step=0`);
+    expect(badStep.status).toBe(400);
+  });
+
+  it('lists labels and label values', async () => {
+    expect((await get('/api/v1/labels')).body.data).toEqual(expect.arrayContaining(['__name__', 'job', 'status']));
+    expect((await get('/api/v1/label/status/values')).body.data).toEqual(['200', '500']);
+  });
+
+  it('formats queries', async () => {
+    const { body } = await get(`/api/v1/format_query?query=${encodeURIComponent('sum(foo)by(job)')}`);
+    expect(body.data).toBe('sum by (job) (foo)');
+  });
+
+  it('serves health and self-metrics', async () => {
+    expect((await fetch(server.url + '/-/healthy')).status).toBe(200);
+    const metrics = await (await fetch(server.url + '/metrics')).text();
+    expect(metrics).toContain('watchkeeper_process_cpu_seconds_total');
+  });
+});
