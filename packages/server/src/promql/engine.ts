@@ -151,6 +151,14 @@ export class Evaluator {
     this.currentSamples -= n;
   }
 
+  /**
+   * Counts samples a range function read in its windows (every step's window, as Prometheus's
+   * query statistics count them) without holding them: the windows are views, not copies.
+   */
+  countWindowSamples(n: number): void {
+    this.totalSamples += n;
+  }
+
   async evalTop(expr: Expr, r: StepRange): Promise<EvalValue> {
     return this.eval(expr, r);
   }

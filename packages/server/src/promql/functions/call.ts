@@ -599,6 +599,7 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     let hi = 0;
     const n = s.ts.length;
     let maxWindow = 0;
+    let windowSamples = 0;
     const sliding =
       (name === 'deriv' || name === 'predict_linear') && atMs === undefined && SlidingRegression.applicable(s.vals)
         ? new SlidingRegression(s.ts, s.vals)
@@ -613,6 +614,7 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
       while (lo < hi && s.ts[lo]! <= start - ext.beforeMs) lo++;
       if (hi <= lo) continue;
       if (hi - lo > maxWindow) maxWindow = hi - lo;
+      windowSamples += hi - lo;
       w.lo = lo;
       w.hi = hi;
       // predict_linear extrapolates from the step's own time, even under `@`.
@@ -647,8 +649,11 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
       present[i] = 1;
       any = true;
     }
+    // The largest window is what this series holds at once (for the maxSamples limit); every
+    // step's window counts towards the query's sample statistics.
     ev.addSamples(maxWindow);
     ev.releaseSamples(maxWindow);
+    ev.countWindowSamples(windowSamples - maxWindow);
     if (!any) continue;
     if ((name === 'rate' || name === 'increase') && !counterInfo) {
       const metric = s.labels.get(METRIC_NAME);
