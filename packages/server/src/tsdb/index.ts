@@ -25,10 +25,37 @@ export interface Queryable {
   labelValues(name: string, matchers?: readonly Matcher[]): string[];
 }
 
+/** Why a sample was not stored. */
+export type AppendRejection =
+  /** Older than the series' last sample by more than the out-of-order window. */
+  | 'out-of-order'
+  /** Same timestamp as a stored sample with a different value. */
+  | 'duplicate-timestamp'
+  /** Timestamp outside the accepted range (far future, before 1970, not an integer). */
+  | 'bad-timestamp'
+  /** Label set not acceptable (empty name, invalid UTF-8, duplicate label names). */
+  | 'bad-labels';
+
+/**
+ * A batch of writes that becomes durable together: samples are staged with `append` and
+ * acknowledged only when `commit()` resolves (after the write-ahead log reached the disk).
+ * Rejections are values, not exceptions: ingestion counts them and reports where they came from.
+ */
+export interface Appender {
+  /** Stages one sample; `undefined` means accepted. An exact resend of a stored sample is accepted and not stored twice. */
+  append(labels: Labels, timestampMs: number, value: number): AppendRejection | undefined;
+  /** Makes every staged sample durable and visible to queries. */
+  commit(): Promise<void>;
+  /** Drops every staged sample. */
+  rollback(): void;
+}
+
 /** What ingestion writes: samples appended per series. */
 export interface Appendable {
-  /** Appends one sample; returns false when it is out of order or a duplicate with a different value. */
+  /** Appends one sample immediately (not durable on its own); returns false when it is rejected. */
   append(labels: Labels, timestampMs: number, value: number): boolean;
+  /** A batch whose `commit()` resolves once it is durable. */
+  appender(): Appender;
 }
 
 export type Storage = Queryable & Appendable;

@@ -5,7 +5,7 @@
  */
 import { type Labels, METRIC_NAME } from '../../lib/labels.js';
 import type { Matcher } from '../../lib/matcher.js';
-import type { SeriesSamples, Storage } from '../index.js';
+import type { Appender, AppendRejection, SeriesSamples, Storage } from '../index.js';
 
 interface MemSeries {
   labels: Labels;
@@ -62,6 +62,26 @@ export class MemoryStorage implements Storage {
     s.vals[s.n] = value;
     s.n++;
     return true;
+  }
+
+  /** Batches are applied at commit; memory is as durable as it gets. */
+  appender(): Appender {
+    const staged: [Labels, number, number][] = [];
+    return {
+      append: (labels, timestampMs, value): AppendRejection | undefined => {
+        if (!Number.isSafeInteger(timestampMs)) return 'bad-timestamp';
+        staged.push([labels, timestampMs, value]);
+        return undefined;
+      },
+      commit: () => {
+        for (const [l, t, v] of staged) this.append(l, t, v);
+        staged.length = 0;
+        return Promise.resolve();
+      },
+      rollback: () => {
+        staged.length = 0;
+      },
+    };
   }
 
   select(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): SeriesSamples[] {
