@@ -14,6 +14,8 @@ const SERVER_MODULE_DEPENDENCIES = {
   lib: [],
   tsdb: ['lib'],
   promql: ['lib', 'tsdb'],
+  config: ['lib'],
+  ingest: ['lib', 'tsdb', 'config'],
 };
 
 /** Modules whose files are imported one by one: lib/ is a folder of independent leaf utilities. */

@@ -1,0 +1,148 @@
+/**
+ * Loading `watchkeeper.yml` into a frozen, resolved configuration. The only reader of the config
+ * file and of process.env; command-line flags override the file.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ZodError } from 'zod';
+import { configSchema, type ParsedConfig, type ScrapeConfig } from './schema.js';
+
+/** A configuration problem, with the path in the file (`scrape_configs.0.job_name`) or the YAML position. */
+export class ConfigError extends Error {
+  readonly code = 'WK_CONFIG_INVALID';
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ResolvedScrapeConfig extends Omit<ScrapeConfig, 'scrape_interval' | 'scrape_timeout'> {
+  scrapeIntervalMs: number;
+  scrapeTimeoutMs: number;
+}
+
+export interface ResolvedConfig {
+  /** The file the configuration came from, if any; relative paths in it are resolved against its folder. */
+  file?: string;
+  listen: { host: string; port: number };
+  maxRequestBodyBytes: number;
+  storage: { path: string; retentionTimeMs: number; retentionSizeBytes: number; outOfOrderWindowMs: number };
+  global: {
+    scrapeIntervalMs: number;
+    scrapeTimeoutMs: number;
+    evaluationIntervalMs: number;
+    externalLabels: Record<string, string>;
+  };
+  scrapeConfigs: ResolvedScrapeConfig[];
+}
+
+/** Flags that override the file (`serve --web.listen-address ... --storage.path ...`). */
+export interface ConfigOverrides {
+  listenAddress?: string;
+  storagePath?: string;
+}
+
+function formatZodError(err: ZodError, source: string): ConfigError {
+  const problems = err.issues.map((i) => {
+    const path = i.path.length ? i.path.join('.') : '(top level)';
+    const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
+    return `At ${path}: ${msg}`;
+  });
+  return new ConfigError(`${source}: invalid configuration:\n  ${problems.join('\n  ')}`, problems);
+}
+
+export function parseListenAddress(address: string, source = 'web.listen_address'): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  const host = i > 0 ? address.slice(0, i).replace(/^\[|\]$/g, '') : '127.0.0.1';
+  const portText = address.slice(i + 1);
+  const port = Number(portText);
+  if (portText === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${source}: "${address}" is not HOST:PORT with a port between 0 and 65535`, [
+      `At ${source}: not HOST:PORT`,
+    ]);
+  }
+  return { host, port };
+}
+
+/** Validates and resolves a configuration object (already read from YAML). */
+export function resolveConfig(
+  raw: unknown,
+  source: string,
+  overrides: ConfigOverrides = {},
+  baseDir = process.cwd(),
+): ResolvedConfig {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw formatZodError(parsed.error, source);
+  const c: ParsedConfig = parsed.data;
+  const scrapeConfigs = c.scrape_configs.map((sc, i): ResolvedScrapeConfig => {
+    const { scrape_interval, scrape_timeout, ...rest } = sc;
+    const scrapeIntervalMs = scrape_interval ?? c.global.scrape_interval;
+    const scrapeTimeoutMs = scrape_timeout ?? Math.min(c.global.scrape_timeout, scrapeIntervalMs);
+    if (scrapeTimeoutMs > scrapeIntervalMs) {
+      throw new ConfigError(`${source}: invalid configuration`, [
+        `At scrape_configs.${i}.scrape_timeout: scrape timeout greater than scrape interval for job "${sc.job_name}"`,
+      ]);
+    }
+    return {
+      ...rest,
+      scrapeIntervalMs,
+      scrapeTimeoutMs,
+      file_sd_configs: rest.file_sd_configs.map((f) => ({ ...f, files: f.files.map((p) => resolve(baseDir, p)) })),
+    };
+  });
+  const listen = parseListenAddress(
+    overrides.listenAddress ?? c.web.listen_address,
+    overrides.listenAddress ? '--web.listen-address' : 'web.listen_address',
+  );
+  const resolved: ResolvedConfig = {
+    listen,
+    maxRequestBodyBytes: c.web.max_request_body,
+    storage: {
+      path: resolve(baseDir, overrides.storagePath ?? c.storage.path),
+      retentionTimeMs: c.storage.retention.time,
+      retentionSizeBytes: c.storage.retention.size,
+      outOfOrderWindowMs: c.storage.out_of_order_window,
+    },
+    global: {
+      scrapeIntervalMs: c.global.scrape_interval,
+      scrapeTimeoutMs: c.global.scrape_timeout,
+      evaluationIntervalMs: c.global.evaluation_interval,
+      externalLabels: c.global.external_labels,
+    },
+    scrapeConfigs,
+  };
+  return deepFreeze(resolved);
+}
+
+/** Reads and resolves `file` (YAML); without a file, the defaults. Relative paths resolve against the file's folder. */
+export function loadConfig(file: string | undefined, overrides: ConfigOverrides = {}): ResolvedConfig {
+  if (file === undefined) return resolveConfig({}, 'defaults', overrides);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the configuration file: ${(err as Error).message}`, []);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return pos ? `line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0]}` : e.message;
+    });
+    throw new ConfigError(`${file}: invalid YAML:\n  ${problems.join('\n  ')}`, problems);
+  }
+  const cfg = resolveConfig(doc.toJS(), file, overrides, dirname(resolve(file)));
+  return Object.freeze({ ...cfg, file: resolve(file) });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
