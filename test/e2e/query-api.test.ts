@@ -5,13 +5,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Labels } from '../../packages/server/src/lib/labels.js';
 import { ManualClock } from '../../packages/server/src/lib/clock.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../packages/server/src/config/index.js';
 import { startServer, type RunningServer } from '../../packages/server/src/main.js';
 
 let server: RunningServer;
 const T0 = 1_700_000_000_000;
+const dir = mkdtempSync(join(tmpdir(), 'wk-query-api-'));
 
 beforeAll(async () => {
-  server = await startServer({ port: 0, clock: new ManualClock(T0), selfScrapeIntervalMs: 3_600_000 });
+  const config = resolveConfig(
+    {
+      web: { listen_address: '127.0.0.1:0' },
+      storage: { path: dir },
+      global: { scrape_interval: '1h', scrape_timeout: '10s' },
+    },
+    'test',
+  );
+  server = await startServer({ config, clock: new ManualClock(T0) });
   for (let i = 0; i <= 20; i++) {
     const t = T0 + i * 15_000;
     server.storage.append(Labels.from({ __name__: 'http_requests_total', job: 'parts-api', status: '200' }), t, i * 30);
@@ -19,7 +32,10 @@ beforeAll(async () => {
     server.storage.append(Labels.from({ __name__: 'tiny', job: 'x' }), t, 1e-7);
   }
 });
-afterAll(async () => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(server.url + path);
@@ -113,6 +129,7 @@ describe('query API', () => {
   it('serves health and self-metrics', async () => {
     expect((await fetch(server.url + '/-/healthy')).status).toBe(200);
     const metrics = await (await fetch(server.url + '/metrics')).text();
-    expect(metrics).toContain('watchkeeper_process_cpu_seconds_total');
+    expect(metrics).toContain('process_cpu_seconds_total');
+    expect(metrics).toContain('watchkeeper_tsdb_head_series');
   });
 });

@@ -1,80 +1,218 @@
 /**
  * The composition root: the only place that wires modules together. `startServer` builds the
- * storage, the query engine, self-monitoring and the HTTP server from resolved options.
+ * durable storage, the query engine, scraping, remote write, self-metrics and the HTTP server
+ * from a resolved configuration.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { resolveConfig, type ResolvedConfig, type ResolvedScrapeConfig } from './config/index.js';
+import { createHttpServer, type TsdbStatus } from './http/index.js';
+import { ScrapeManager, type RemoteWriteMetrics } from './ingest/index.js';
 import { type Clock, systemClock } from './lib/clock.js';
-import { Labels } from './lib/labels.js';
-import { createHttpServer } from './http/index.js';
 import { Engine } from './promql/index.js';
-import { MemoryStorage } from './tsdb/index.js';
+import { DiskStorage } from './tsdb/index.js';
+
+export const VERSION = '0.1.0';
 
 export interface ServerOptions {
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** @default 9800 */
-  port?: number;
+  config?: ResolvedConfig;
   clock?: Clock;
-  /** How often Watchkeeper records its own metrics into its storage. @default 15_000 */
-  selfScrapeIntervalMs?: number;
 }
 
 export interface RunningServer {
   url: string;
-  storage: MemoryStorage;
+  config: ResolvedConfig;
+  storage: DiskStorage;
   engine: Engine;
+  scrapeManager: ScrapeManager;
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 9800;
-  const clock = options.clock ?? systemClock;
-  const intervalMs = options.selfScrapeIntervalMs ?? 15_000;
-
-  const storage = new MemoryStorage();
-  const engine = new Engine(storage);
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'watchkeeper_' });
-
-  const app = await createHttpServer({ engine, storage, registry, nowMs: () => clock.nowMs() });
-  await app.listen({ host, port });
-  const address = app.server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  const instance = `${host}:${boundPort}`;
-
-  // Until scraping exists (storage issue), Watchkeeper records its own registry directly.
-  let cancel: (() => void) | undefined;
-  let closed = false;
-  const record = async (): Promise<void> => {
-    const t = clock.nowMs();
-    const base = { job: 'watchkeeper', instance };
-    storage.append(Labels.from({ ...base, __name__: 'up' }), t, 1);
-    for (const metric of await registry.getMetricsAsJSON()) {
-      for (const v of metric.values) {
-        const name = (v as { metricName?: string }).metricName ?? metric.name;
-        const labels: Record<string, string> = { ...base, __name__: name };
-        for (const [k, val] of Object.entries(v.labels)) labels[k] = String(val);
-        storage.append(Labels.from(labels), t, v.value);
-      }
-    }
+/** Watchkeeper scrapes its own /metrics, as Prometheus's default configuration does. */
+function selfScrapeConfig(config: ResolvedConfig, host: string, port: number): ResolvedScrapeConfig {
+  return {
+    job_name: 'watchkeeper',
+    scrapeIntervalMs: config.global.scrapeIntervalMs,
+    scrapeTimeoutMs: Math.min(config.global.scrapeTimeoutMs, config.global.scrapeIntervalMs),
+    metrics_path: '/metrics',
+    scheme: 'http',
+    params: {},
+    honor_labels: false,
+    honor_timestamps: true,
+    sample_limit: 0,
+    label_limit: 0,
+    static_configs: [{ targets: [`${host.includes(':') ? `[${host}]` : host}:${port}`], labels: {} }],
+    file_sd_configs: [],
+    relabel_configs: [],
+    metric_relabel_configs: [],
   };
-  const loop = (): void => {
-    if (closed) return;
-    void record().finally(() => {
-      if (!closed) cancel = clock.setTimeout(loop, intervalMs);
+}
+
+function remoteWriteMetrics(registry: Registry): RemoteWriteMetrics {
+  const registers = [registry];
+  return {
+    requests: new Counter({
+      name: 'watchkeeper_remote_write_requests_total',
+      help: 'Remote write requests, by HTTP status returned.',
+      labelNames: ['code'],
+      registers,
+    }),
+    samples: new Counter({
+      name: 'watchkeeper_remote_write_samples_total',
+      help: 'Remote write samples, by result.',
+      labelNames: ['result'],
+      registers,
+    }),
+    rejected: new Counter({
+      name: 'watchkeeper_ingest_rejected_samples_total',
+      help: 'Samples the storage rejected from remote write, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    decodeErrors: new Counter({
+      name: 'watchkeeper_remote_write_decode_errors_total',
+      help: 'Remote write bodies that could not be decoded, by error code.',
+      labelNames: ['code'],
+      registers,
+    }),
+  };
+}
+
+function storageMetrics(registry: Registry, storage: DiskStorage): void {
+  const gauge = (name: string, help: string, value: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value());
+      },
     });
   };
-  loop();
+  gauge('watchkeeper_tsdb_head_series', 'Series in the storage.', () => storage.stats().series);
+  gauge('watchkeeper_tsdb_stored_chunks', 'Sealed chunks in the database.', () => storage.stats().dbChunks);
+  gauge(
+    'watchkeeper_tsdb_stored_chunk_bytes',
+    'Bytes of sealed chunk data in the database.',
+    () => storage.stats().dbChunkBytes,
+  );
+  gauge(
+    'watchkeeper_tsdb_out_of_order_samples',
+    'Out-of-order samples waiting for the next checkpoint.',
+    () => storage.stats().oooSamples,
+  );
+  gauge(
+    'watchkeeper_tsdb_last_checkpoint_timestamp_seconds',
+    'When the head was last checkpointed.',
+    () => storage.stats().lastCheckpointMs / 1000,
+  );
+}
 
+function tsdbStatus(storage: DiskStorage, limit: number): TsdbStatus {
+  const stats = storage.stats();
+  const index = storage.index;
+  const top = (entries: [string, number][]): { name: string; value: number }[] =>
+    entries
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([name, value]) => ({ name, value }));
+  const byName = [...index.valueCounts('__name__')];
+  const pairs: [string, number][] = [];
+  let numLabelPairs = 0;
+  for (const name of index.labelNames()) {
+    for (const [value, n] of index.valueCounts(name)) {
+      pairs.push([`${name}=${value}`, n]);
+      numLabelPairs++;
+    }
+  }
   return {
-    url: `http://${instance}`,
+    headStats: {
+      numSeries: stats.series,
+      numLabelPairs,
+      chunkCount: stats.headChunks + stats.sealedInMemory,
+      minTime: Number.isFinite(stats.minTimeMs) ? stats.minTimeMs : 0,
+      maxTime: Number.isFinite(stats.maxTimeMs) ? stats.maxTimeMs : 0,
+    },
+    seriesCountByMetricName: top(byName),
+    labelValueCountByLabelName: top(index.namesWithValueCounts()),
+    memoryInBytesByLabelName: top(
+      index.labelNames().map((n) => [n, [...index.valueCounts(n)].reduce((acc, [v, c]) => acc + v.length * c, 0)]),
+    ),
+    seriesCountByLabelValuePair: top(pairs),
+  };
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = options.config ?? resolveConfig({}, 'defaults');
+  const clock = options.clock ?? systemClock;
+  const startTimeMs = clock.nowMs();
+
+  const storage = DiskStorage.open({
+    dir: config.storage.path,
+    clock,
+    outOfOrderWindowMs: config.storage.outOfOrderWindowMs,
+    retentionTimeMs: config.storage.retentionTimeMs,
+    retentionSizeBytes: config.storage.retentionSizeBytes,
+  });
+  const engine = new Engine(storage);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  storageMetrics(registry, storage);
+  const scrapeManager = new ScrapeManager({ appendable: storage, clock, registry });
+
+  const app = await createHttpServer({
+    engine,
+    storage,
+    registry,
+    nowMs: () => clock.nowMs(),
+    bodyLimitBytes: config.maxRequestBodyBytes,
+    ingest: { storage, metrics: remoteWriteMetrics(registry), maxDecompressedBytes: 4 * config.maxRequestBodyBytes },
+    status: {
+      version: VERSION,
+      startTimeMs,
+      storagePath: config.storage.path,
+      flags: {
+        'config.file': config.file ?? '',
+        'storage.tsdb.path': config.storage.path,
+        'storage.tsdb.retention.time': `${config.storage.retentionTimeMs / 1000}s`,
+        'storage.tsdb.retention.size': String(config.storage.retentionSizeBytes),
+        'storage.tsdb.out-of-order-time-window': `${config.storage.outOfOrderWindowMs / 1000}s`,
+        'web.listen-address': `${config.listen.host}:${config.listen.port}`,
+      },
+      tsdbStatus: (limit) => tsdbStatus(storage, limit),
+      targets: (state) => scrapeManager.targets({ state: state === 'active' || state === 'dropped' ? state : 'any' }),
+      metadata: () => new Map(),
+      lastCheckpointMs: () => storage.stats().lastCheckpointMs,
+      walCorruptions: () => 0,
+    },
+  });
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host;
+
+  const scrapeConfigs = [...config.scrapeConfigs];
+  if (!scrapeConfigs.some((c) => c.job_name === 'watchkeeper'))
+    scrapeConfigs.push(selfScrapeConfig(config, host, port));
+  await scrapeManager.applyConfig(scrapeConfigs);
+
+  let closed = false;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    config,
     storage,
     engine,
+    scrapeManager,
     async close() {
+      if (closed) return;
       closed = true;
-      cancel?.();
+      await scrapeManager.stop();
       await app.close();
+      await storage.close();
     },
   };
 }

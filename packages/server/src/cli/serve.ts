@@ -1,30 +1,24 @@
 /**
- * `watchkeeper serve`: starts the server (query API over embedded storage) and runs until
- * SIGINT/SIGTERM.
+ * `watchkeeper serve`: starts the server (query API over durable embedded storage, scraping,
+ * remote write) and runs until SIGINT/SIGTERM. Flags override the configuration file.
  */
 import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { startServer } from '../main.js';
 import type { Command } from './main.js';
 
 const USAGE = `Usage: watchkeeper serve [options]
 
-Starts Watchkeeper: the Prometheus-compatible query API, health endpoints and self-metrics.
-Until durable storage lands, data lives in memory and Watchkeeper records its own metrics.
+Starts Watchkeeper: the Prometheus-compatible query API over durable embedded storage, scraping
+(scrape_configs in prometheus.yml's format, plus Watchkeeper's own /metrics), remote write at
+/api/v1/write, health endpoints and self-metrics.
 
 Options:
+  --config FILE                    watchkeeper.yml (default: none, built-in defaults)
   --web.listen-address HOST:PORT   where to listen (default 127.0.0.1:9800)
+  --storage.path DIR               where data is stored (default ./data)
   -h, --help                       show this help
 `;
-
-function parseListen(address: string): { host: string; port: number } {
-  const i = address.lastIndexOf(':');
-  const host = i > 0 ? address.slice(0, i).replace(/^\[|\]$/g, '') : '127.0.0.1';
-  const port = Number(address.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--web.listen-address: "${address}" is not HOST:PORT with a port between 0 and 65535`);
-  }
-  return { host, port };
-}
 
 async function run(args: string[]): Promise<number> {
   let values;
@@ -32,7 +26,10 @@ async function run(args: string[]): Promise<number> {
     ({ values } = parseArgs({
       args,
       options: {
-        'web.listen-address': { type: 'string', default: '127.0.0.1:9800' },
+        config: { type: 'string' },
+        'config.file': { type: 'string' },
+        'web.listen-address': { type: 'string' },
+        'storage.path': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -44,19 +41,29 @@ async function run(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  let listen;
+  let config;
   try {
-    listen = parseListen(values['web.listen-address']);
+    config = loadConfig(values.config ?? values['config.file'], {
+      listenAddress: values['web.listen-address'],
+      storagePath: values['storage.path'],
+    });
   } catch (err) {
-    process.stderr.write(`watchkeeper serve: ${(err as Error).message}\n`);
-    return 2;
+    if (err instanceof ConfigError) {
+      process.stderr.write(`watchkeeper serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
   }
-  const server = await startServer(listen);
+  const t0 = performance.now();
+  const server = await startServer({ config });
+  const stats = server.storage.stats();
   process.stdout.write(
     `Watchkeeper is running at ${server.url}\n` +
+      `  storage:      ${config.storage.path} (${stats.series} series; opened in ${Math.round(performance.now() - t0)} ms)\n` +
       `  query API:    ${server.url}/api/v1/query?query=up\n` +
+      `  remote write: ${server.url}/api/v1/write\n` +
+      `  targets:      ${server.url}/api/v1/targets\n` +
       `  self-metrics: ${server.url}/metrics\n` +
-      `  health:       ${server.url}/-/healthy\n` +
       `Press Ctrl-C to stop.\n`,
   );
   await new Promise<void>((resolve) => {
@@ -64,7 +71,7 @@ async function run(args: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  process.stdout.write('Stopping Watchkeeper...\n');
+  process.stdout.write('Stopping Watchkeeper (checkpointing the storage)...\n');
   await server.close();
   return 0;
 }

@@ -1,2 +1,3 @@
 export { createHttpServer, type HttpServerOptions } from './server.js';
 export { BadRequestError, errorStatus } from './errors.js';
+export type { TsdbStatus, MetricMetadataEntry, StatusApiOptions } from './status-api.js';

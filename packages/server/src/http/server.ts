@@ -2,16 +2,21 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { registerIngestApi, type IngestApiOptions } from './ingest-api.js';
 import { registerPrometheusApi, type PrometheusApiOptions } from './prometheus-api.js';
+import { registerStatusApi, type StatusApiOptions } from './status-api.js';
 
 export interface HttpServerOptions extends PrometheusApiOptions {
   registry: Registry;
   /** Maximum request body, bytes. @default 32 MiB */
   bodyLimitBytes?: number;
+  ingest?: Omit<IngestApiOptions, 'maxRequestBodyBytes'>;
+  status?: StatusApiOptions;
 }
 
 export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimitBytes ?? 32 * 1024 * 1024 });
+  const bodyLimit = opts.bodyLimitBytes ?? 32 * 1024 * 1024;
+  const app = Fastify({ logger: false, bodyLimit });
   await app.register(formbody);
   app.get('/-/healthy', async () => 'Watchkeeper is Healthy.\n');
   app.get('/-/ready', async () => 'Watchkeeper is Ready.\n');
@@ -19,5 +24,7 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     reply.header('content-type', opts.registry.contentType).send(await opts.registry.metrics()),
   );
   registerPrometheusApi(app, opts);
+  if (opts.ingest) registerIngestApi(app, { ...opts.ingest, maxRequestBodyBytes: bodyLimit });
+  if (opts.status) registerStatusApi(app, opts.status);
   return app;
 }

@@ -1,13 +1,23 @@
 /** Aggregation operators (`sum`, `avg`, `topk`, `count_values`, ...), column-wise over all steps. */
+import {
+  type FloatHistogram,
+  HistogramSum,
+  IncompatibleSchemaError,
+  compact,
+  divideHistogram,
+  hintOf,
+  histogramString,
+} from '../lib/histogram.js';
 import { Labels, METRIC_NAME } from '../lib/labels.js';
 import { formatFloatF, formatFloatG } from '../lib/format-number.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { mergeSameLabels } from './series-ops.js';
 import { execError } from './errors.js';
-import type { EvalValue, StepRange, StepSeries } from './eval-types.js';
+import type { EvalValue, HistogramColumn, StepRange, StepSeries } from './eval-types.js';
 import { kahanSumInc, quantile } from './functions/kahan.js';
 import { xxhash64Labels } from './xxhash.js';
+import { goQuote } from './printer.js';
 
 interface Grouping {
   /** Group index of each input series. */
@@ -57,20 +67,254 @@ export async function evalAggregate(ev: Evaluator, e: AggregateExpr, r: StepRang
   const input = await ev.eval(e.expr, r);
   if (input.kind !== 'vector') throw execError(`expected instant vector in aggregation ${e.op}`);
   const grouping = [...e.grouping].sort();
-  const series = input.series;
+  let series = input.series;
+  const hasHistograms = series.some((s) => s.hists !== undefined);
   switch (e.op) {
     case 'count_values':
       return { kind: 'vector', series: countValues(e, stringParam ?? '', grouping, series, r) };
     case 'topk':
     case 'bottomk':
+      if (hasHistograms) series = withoutHistograms(ev, series, e.op, e.pos);
+      return { kind: 'vector', series: selectK(ev, e, param!, grouping, series, r) };
     case 'limitk':
     case 'limit_ratio':
       return { kind: 'vector', series: selectK(ev, e, param!, grouping, series, r) };
     case 'quantile':
+      if (hasHistograms) series = withoutHistograms(ev, series, e.op, e.expr.pos);
       return { kind: 'vector', series: quantileAgg(ev, e, param!, grouping, series, r) };
+    case 'sum':
+    case 'avg':
+      if (hasHistograms) return { kind: 'vector', series: histogramSumAvg(ev, e, grouping, series, r) };
+      return { kind: 'vector', series: simpleAgg(e, grouping, series, r) };
+    case 'min':
+    case 'max':
+    case 'stddev':
+    case 'stdvar':
+      if (hasHistograms) series = withoutHistograms(ev, series, e.op, e.expr.pos);
+      return { kind: 'vector', series: simpleAgg(e, grouping, series, r) };
     default:
       return { kind: 'vector', series: simpleAgg(e, grouping, series, r) };
   }
+}
+
+/**
+ * The series with their histogram samples removed, for aggregations that only take floats; an
+ * info annotation says a histogram was ignored.
+ */
+function withoutHistograms(ev: Evaluator, series: StepSeries[], op: string, pos: AggregateExpr['pos']): StepSeries[] {
+  const out: StepSeries[] = [];
+  let ignored = false;
+  for (const s of series) {
+    if (s.hists === undefined) {
+      out.push(s);
+      continue;
+    }
+    const present = new Uint8Array(s.present);
+    let any = false;
+    for (let i = 0; i < present.length; i++) {
+      if (!present[i]) continue;
+      if (s.hists[i] !== undefined) {
+        present[i] = 0;
+        ignored = true;
+      } else any = true;
+    }
+    if (!any) continue;
+    const f: StepSeries = { labels: s.labels, values: s.values, present, dropName: s.dropName };
+    out.push(f);
+  }
+  if (ignored) ev.annotate('info', `ignored histogram in ${op} aggregation`, pos);
+  return out;
+}
+
+/** Per-group state of sum/avg at one step, as Prometheus's groupedAggregation. */
+interface SumAvgGroup {
+  seen: boolean;
+  hasFloat: boolean;
+  hasHistogram: boolean;
+  incompatible: boolean;
+  floatValue: number;
+  floatComp: number;
+  floatMean: number;
+  floatIncremental: boolean;
+  count: number;
+  hist: HistogramSum | undefined;
+  histIncremental: boolean;
+  counterResetSeen: boolean;
+  notCounterResetSeen: boolean;
+}
+
+/**
+ * `sum` and `avg` over input with native histograms, step by step as Prometheus aggregates: a
+ * group is a float or a histogram sum (a mix of both gives no result and a warning); histogram
+ * sums are Kahan-compensated and reduce to the coarsest schema; custom buckets with different
+ * bounds are reconciled; `avg` switches to an incremental mean when the sum would overflow.
+ */
+function histogramSumAvg(
+  ev: Evaluator,
+  e: AggregateExpr,
+  grouping: string[],
+  series: StepSeries[],
+  r: StepRange,
+): StepSeries[] {
+  const { groupOf, labels } = groupSeries(series, grouping, e.without);
+  const G = labels.length;
+  const pos = e.expr.pos;
+  const avg = e.op === 'avg';
+  const outValues = labels.map(() => new Float64Array(r.n));
+  const outPresent = labels.map(() => new Uint8Array(r.n));
+  const outHists: (HistogramColumn | undefined)[] = new Array(G);
+  const dropName = new Uint8Array(G);
+  for (let si = 0; si < series.length; si++) if (series[si]!.dropName) dropName[groupOf[si]!] = 1;
+  const groups: SumAvgGroup[] = labels.map(() => newGroup(0));
+  const track = (g: SumAvgGroup, h: FloatHistogram): void => {
+    const hint = hintOf(h);
+    if (hint === 'reset') g.counterResetSeen = true;
+    else if (hint === 'not_reset') g.notCounterResetSeen = true;
+  };
+  const failed = (g: SumAvgGroup, err: unknown, s: StepSeries): void => {
+    if (!(err instanceof IncompatibleSchemaError)) throw err;
+    ev.annotate(
+      'warning',
+      `vector contains a mix of histograms with exponential and custom buckets schemas for metric name "${s.labels.get(METRIC_NAME)}"`,
+      pos,
+    );
+    g.incompatible = true;
+  };
+  for (let i = 0; i < r.n; i++) {
+    for (const g of groups) g.seen = false;
+    for (let si = 0; si < series.length; si++) {
+      const s = series[si]!;
+      if (!s.present[i]) continue;
+      const h = s.hists?.[i];
+      const f = h === undefined ? s.values[i]! : 0;
+      const gi = groupOf[si]!;
+      let g = groups[gi]!;
+      if (!g.seen) {
+        g = groups[gi] = newGroup(f);
+        if (h === undefined) g.hasFloat = true;
+        else {
+          g.hist = new HistogramSum(h);
+          g.hasHistogram = true;
+          track(g, h);
+        }
+        continue;
+      }
+      if (g.incompatible) continue;
+      if (!avg) {
+        if (h !== undefined) {
+          g.hasHistogram = true;
+          if (g.hist !== undefined) {
+            track(g, h);
+            try {
+              if (g.hist.add(h).nhcbBoundsReconciled) {
+                ev.annotate('info', 'mismatched custom buckets were reconciled during aggregation', pos);
+              }
+            } catch (err) {
+              failed(g, err, s);
+            }
+          }
+        } else {
+          g.hasFloat = true;
+          [g.floatValue, g.floatComp] = kahanSumInc(f, g.floatValue, g.floatComp);
+        }
+        continue;
+      }
+      g.count++;
+      if (h !== undefined) {
+        g.hasHistogram = true;
+        if (g.hist === undefined) continue;
+        track(g, h);
+        try {
+          if (!g.histIncremental) {
+            const next = g.hist.clone();
+            const res = next.add(h);
+            if (res.nhcbBoundsReconciled) {
+              ev.annotate('info', 'mismatched custom buckets were reconciled during aggregation', pos);
+            }
+            if (!next.overflowed) {
+              g.hist = next;
+              continue;
+            }
+            // The sum would overflow: continue with an incremental mean.
+            g.histIncremental = true;
+            g.hist.divide(g.count - 1);
+          }
+          const q = (g.count - 1) / g.count;
+          g.hist.scale(q);
+          if (g.hist.add(divideHistogram(h, g.count)).nhcbBoundsReconciled) {
+            ev.annotate('info', 'mismatched custom buckets were reconciled during aggregation', pos);
+          }
+        } catch (err) {
+          failed(g, err, s);
+        }
+        continue;
+      }
+      g.hasFloat = true;
+      if (!g.floatIncremental) {
+        const [sv, sc] = kahanSumInc(f, g.floatValue, g.floatComp);
+        if (sv !== Infinity && sv !== -Infinity) {
+          g.floatValue = sv;
+          g.floatComp = sc;
+          continue;
+        }
+        g.floatIncremental = true;
+        g.floatMean = g.floatValue / (g.count - 1);
+        g.floatComp = g.floatComp / (g.count - 1);
+      }
+      const q = (g.count - 1) / g.count;
+      [g.floatMean, g.floatComp] = kahanSumInc(f / g.count, q * g.floatMean, q * g.floatComp);
+    }
+    for (let gi = 0; gi < G; gi++) {
+      const g = groups[gi]!;
+      if (!g.seen) continue;
+      if (g.hasFloat && g.hasHistogram) {
+        ev.annotate('warning', 'encountered a mix of histograms and floats for aggregation', pos);
+        continue;
+      }
+      if (g.incompatible) continue;
+      if (g.hasHistogram) {
+        const h = compact(g.hist!.result(avg && !g.histIncremental ? g.count : 1));
+        (outHists[gi] ??= new Array<FloatHistogram | undefined>(r.n))[i] = h;
+      } else if (!avg) outValues[gi]![i] = g.floatValue + g.floatComp;
+      else if (g.floatIncremental) outValues[gi]![i] = g.floatMean + g.floatComp;
+      else outValues[gi]![i] = g.floatValue / g.count + g.floatComp / g.count;
+      if (g.counterResetSeen && g.notCounterResetSeen) {
+        ev.annotate('warning', 'conflicting counter resets during histogram aggregation', pos);
+      }
+      outPresent[gi]![i] = 1;
+    }
+  }
+  const out: StepSeries[] = [];
+  for (let gi = 0; gi < G; gi++) {
+    if (!outPresent[gi]!.includes(1)) continue;
+    const o: StepSeries = {
+      labels: labels[gi]!,
+      values: outValues[gi]!,
+      present: outPresent[gi]!,
+      dropName: dropName[gi] === 1,
+    };
+    if (outHists[gi] !== undefined) o.hists = outHists[gi];
+    out.push(o);
+  }
+  return out;
+}
+
+function newGroup(f: number): SumAvgGroup {
+  return {
+    seen: true,
+    hasFloat: false,
+    hasHistogram: false,
+    incompatible: false,
+    floatValue: f,
+    floatComp: 0,
+    floatMean: f,
+    floatIncremental: false,
+    count: 1,
+    hist: undefined,
+    histIncremental: false,
+    counterResetSeen: false,
+    notCounterResetSeen: false,
+  };
 }
 
 /** sum, avg, count, min, max, group, stddev, stdvar: per-group state arrays over the steps. */
@@ -358,14 +602,16 @@ function selectK(
       if (op === 'topk' || op === 'bottomk') h.sort((a, b) => (less(a, b) ? 1 : less(b, a) ? -1 : 0));
       for (const si of h) {
         let o = chosen[si];
+        const s = series[si]!;
         if (o === undefined) {
-          const s = series[si]!;
           o = { labels: s.labels, values: new Float64Array(r.n), present: new Uint8Array(r.n), dropName: s.dropName };
           chosen[si] = o;
           order.push(si);
         }
         o.values[i] = vals(si);
         o.present[i] = 1;
+        const h = s.hists?.[i];
+        if (h !== undefined) (o.hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = h;
       }
     }
   }
@@ -405,14 +651,16 @@ function countValues(
   series: StepSeries[],
   r: StepRange,
 ): StepSeries[] {
-  if (valueLabel === '' || !isValidUtf8LabelName(valueLabel)) throw execError(`invalid label name "${valueLabel}"`);
+  if (valueLabel === '' || !isValidUtf8LabelName(valueLabel))
+    throw execError(`invalid label name ${goQuote(valueLabel)}`);
   const groupingWithValue = e.without ? grouping : [...grouping, valueLabel].sort();
   const outputs = new Map<string, StepSeries>();
   const list: StepSeries[] = [];
   for (const s of series) {
     for (let i = 0; i < r.n; i++) {
       if (!s.present[i]) continue;
-      const labels = s.labels.with(valueLabel, formatFloatF(s.values[i]!));
+      const h = s.hists?.[i];
+      const labels = s.labels.with(valueLabel, h === undefined ? formatFloatF(s.values[i]!) : histogramString(h));
       const [key, outLabels] = groupKeyAndLabels(labels, groupingWithValue, e.without);
       let o = outputs.get(key);
       if (o === undefined) {

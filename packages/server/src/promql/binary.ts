@@ -1,12 +1,144 @@
 /** Binary operators: arithmetic, comparisons and set operators, with vector matching. */
+import {
+  type FloatHistogram,
+  IncompatibleSchemaError,
+  addHistograms,
+  compact,
+  divideHistogram,
+  histogramEquals,
+  scaleHistogram,
+  subHistograms,
+  trimBuckets,
+} from '../lib/histogram.js';
 import { type Labels, METRIC_NAME } from '../lib/labels.js';
 import type { BinaryExpr, BinaryOp, VectorMatching } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { mergeSameLabels } from './series-ops.js';
 import { execError } from './errors.js';
-import type { EvalValue, StepRange, StepSeries } from './eval-types.js';
+import type { EvalValue, HistogramColumn, StepRange, StepSeries } from './eval-types.js';
+import type { PosRange } from './ast.js';
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+
+function isTrim(op: BinaryOp): boolean {
+  return op === '</' || op === '>/';
+}
+
+/**
+ * The outcome of an operator on one pair of elements of which at least one is a histogram (or
+ * which is a trim operator): Prometheus's vectorElemBinop. `keep` false without annotation is a
+ * comparison that did not match; an `info`/`warn` result without a value drops the element.
+ */
+interface ElemResult {
+  f: number;
+  h?: FloatHistogram;
+  keep: boolean;
+  /** Drops the element (incompatible types or layouts). */
+  fail?: { kind: 'info' | 'warning'; message: string };
+  /** Reported, the element is kept. */
+  note?: { kind: 'info' | 'warning'; message: string };
+}
+
+function incompatibleTypes(op: BinaryOp, l: string, r: string): ElemResult {
+  return {
+    f: 0,
+    keep: false,
+    fail: {
+      kind: 'info',
+      message: `incompatible sample types encountered for binary operator "${op}": ${l} ${op} ${r}`,
+    },
+  };
+}
+
+/** One operation with a histogram on either side (or a trim operator on floats). */
+function histElemBinop(
+  op: BinaryOp,
+  lf: number,
+  rf: number,
+  lh: FloatHistogram | undefined,
+  rh: FloatHistogram | undefined,
+): ElemResult {
+  if (lh === undefined && rh === undefined) return incompatibleTypes(op, 'float', 'float');
+  if (lh === undefined) {
+    if (op === '*') return { f: 0, h: compact(scaleHistogram(rh!, lf)), keep: true };
+    return incompatibleTypes(op, 'float', 'histogram');
+  }
+  if (rh === undefined) {
+    switch (op) {
+      case '*':
+        return { f: 0, h: compact(scaleHistogram(lh, rf)), keep: true };
+      case '/':
+        return { f: 0, h: compact(divideHistogram(lh, rf)), keep: true };
+      case '</':
+        return { f: 0, h: trimBuckets(lh, rf, true), keep: true };
+      case '>/':
+        return { f: 0, h: trimBuckets(lh, rf, false), keep: true };
+      default:
+        return incompatibleTypes(op, 'histogram', 'float');
+    }
+  }
+  switch (op) {
+    case '+':
+    case '-': {
+      const opName = op === '+' ? 'addition' : 'subtraction';
+      let res;
+      try {
+        res = op === '+' ? addHistograms(lh, rh) : subHistograms(lh, rh);
+      } catch (err) {
+        if (!(err instanceof IncompatibleSchemaError)) throw err;
+        return {
+          f: 0,
+          keep: false,
+          fail: { kind: 'warning', message: `incompatible bucket layout encountered for binary operator ${op}` },
+        };
+      }
+      let h = compact(res.h);
+      if (op === '-') h = { ...h, counterResetHint: 'gauge' };
+      const out: ElemResult = { f: 0, h, keep: true };
+      if (res.nhcbBoundsReconciled) {
+        out.note = { kind: 'info', message: `mismatched custom buckets were reconciled during ${opName}` };
+      }
+      if (res.counterResetCollision) {
+        return {
+          f: 0,
+          keep: false,
+          fail: { kind: 'warning', message: `conflicting counter resets during histogram ${opName}` },
+        };
+      }
+      return out;
+    }
+    case '==':
+      return { f: 0, h: lh, keep: histogramEquals(lh, rh) };
+    case '!=':
+      return { f: 0, h: lh, keep: !histogramEquals(lh, rh) };
+    default:
+      return incompatibleTypes(op, 'histogram', 'histogram');
+  }
+}
+
+/**
+ * Prometheus reports one annotation per step and operator node: the last element's (in the
+ * order of the left-hand side). Collected per step, reported at the end.
+ */
+class StepNotes {
+  private readonly order: Int32Array;
+  private readonly notes: ({ kind: 'info' | 'warning'; message: string } | undefined)[];
+
+  constructor(n: number) {
+    this.order = new Int32Array(n).fill(-1);
+    this.notes = new Array(n);
+  }
+
+  set(i: number, order: number, note: { kind: 'info' | 'warning'; message: string }): void {
+    if (order < this.order[i]!) return;
+    this.order[i] = order;
+    this.notes[i] = note;
+  }
+
+  report(ev: Evaluator, pos: PosRange): void {
+    for (const n of this.notes) if (n !== undefined) ev.annotate(n.kind, n.message, pos);
+  }
+}
 
 /** Whether the operator changes the meaning of the metric (so the name goes). */
 function changesMetricSchema(op: BinaryOp): boolean {
@@ -74,14 +206,14 @@ export async function evalBinary(ev: Evaluator, e: BinaryExpr, r: StepRange): Pr
     }
     return { kind: 'scalar', values: out };
   }
-  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(e, lhs.series, rhs.values, false, r);
-  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(e, rhs.series, lhs.values, true, r);
+  if (lhs.kind === 'vector' && rhs.kind === 'scalar') return vectorScalar(ev, e, lhs.series, rhs.values, false, r);
+  if (lhs.kind === 'scalar' && rhs.kind === 'vector') return vectorScalar(ev, e, rhs.series, lhs.values, true, r);
   if (lhs.kind === 'vector' && rhs.kind === 'vector') {
     const matching = e.matching ?? defaultMatching(e.op);
     if (e.op === 'and' || e.op === 'or' || e.op === 'unless') {
       return { kind: 'vector', series: setOperation(e.op, lhs.series, rhs.series, matching, r) };
     }
-    return { kind: 'vector', series: vectorVector(e, lhs.series, rhs.series, matching, r) };
+    return { kind: 'vector', series: vectorVector(ev, e, lhs.series, rhs.series, matching, r) };
   }
   throw execError('binary expression must contain only scalar and instant vector types');
 }
@@ -92,6 +224,7 @@ function defaultMatching(op: BinaryOp): VectorMatching {
 }
 
 function vectorScalar(
+  ev: Evaluator,
   e: BinaryExpr,
   series: StepSeries[],
   scalar: Float64Array,
@@ -99,13 +232,35 @@ function vectorScalar(
   r: StepRange,
 ): EvalValue {
   const cmp = COMPARISON.has(e.op);
+  const trim = isTrim(e.op);
   const out: StepSeries[] = [];
-  for (const s of series) {
+  let notes: StepNotes | undefined;
+  for (let si = 0; si < series.length; si++) {
+    const s = series[si]!;
     const values = new Float64Array(r.n);
     const present = new Uint8Array(r.n);
+    let hists: HistogramColumn | undefined;
     let any = false;
     for (let i = 0; i < r.n; i++) {
       if (!s.present[i]) continue;
+      const h = s.hists?.[i];
+      if (h !== undefined || trim) {
+        const k = scalar[i]!;
+        const res = scalarOnLeft
+          ? histElemBinop(e.op, k, 0, undefined, h)
+          : histElemBinop(e.op, h === undefined ? s.values[i]! : 0, k, h, undefined);
+        if (res.fail !== undefined) {
+          (notes ??= new StepNotes(r.n)).set(i, si, res.fail);
+          continue;
+        }
+        if (e.returnBool) values[i] = res.keep ? 1 : 0;
+        else if (!res.keep) continue;
+        else if (res.h !== undefined) (hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = res.h;
+        else values[i] = res.f;
+        present[i] = 1;
+        any = true;
+        continue;
+      }
       const v = s.values[i]!;
       const k = scalar[i]!;
       const a = scalarOnLeft ? k : v;
@@ -124,8 +279,16 @@ function vectorScalar(
       any = true;
     }
     if (!any) continue;
-    out.push({ labels: s.labels, values, present, dropName: s.dropName || e.returnBool || !cmp });
+    const o: StepSeries = {
+      labels: s.labels,
+      values,
+      present,
+      dropName: s.dropName || e.returnBool || changesMetricSchema(e.op),
+    };
+    if (hists !== undefined) o.hists = hists;
+    out.push(o);
   }
+  notes?.report(ev, e.pos);
   return { kind: 'vector', series: out };
 }
 
@@ -198,6 +361,7 @@ function setOperation(
 }
 
 function vectorVector(
+  ev: Evaluator,
   e: BinaryExpr,
   lhsIn: StepSeries[],
   rhsIn: StepSeries[],
@@ -235,6 +399,8 @@ function vectorVector(
     }
   }
 
+  const lhsOrder = new Map<StepSeries, number>();
+  lhs.forEach((s, k) => lhsOrder.set(s, k));
   const leftBySig = new Map<string, StepSeries[]>();
   for (const s of lhs) {
     const sig = signature(s.labels, m);
@@ -254,6 +420,7 @@ function vectorVector(
     labels: Labels;
     values: Float64Array;
     present: Uint8Array;
+    hists?: HistogramColumn;
   }
   const out: StepSeries[] = [];
   const newOutput = (labels: Labels): Output => ({
@@ -261,10 +428,34 @@ function vectorVector(
     values: new Float64Array(r.n),
     present: new Uint8Array(r.n),
   });
+  const trim = isTrim(e.op);
+  let notes: StepNotes | undefined;
   // Computes one output point; `lv`/`rv` are in matching orientation (rhs = the "one" side).
-  const apply = (o: Output, i: number, lv: number, rv: number): void => {
+  const apply = (
+    o: Output,
+    i: number,
+    lv: number,
+    rv: number,
+    lh: FloatHistogram | undefined,
+    rh: FloatHistogram | undefined,
+    order: number,
+  ): void => {
     const a = swap ? rv : lv;
     const b = swap ? lv : rv;
+    if (lh !== undefined || rh !== undefined || trim) {
+      const res = swap ? histElemBinop(e.op, a, b, rh, lh) : histElemBinop(e.op, a, b, lh, rh);
+      if (res.fail !== undefined) {
+        (notes ??= new StepNotes(r.n)).set(i, order, res.fail);
+        return;
+      }
+      if (res.note !== undefined) (notes ??= new StepNotes(r.n)).set(i, order, res.note);
+      if (e.returnBool) o.values[i] = res.keep ? 1 : 0;
+      else if (!res.keep) return;
+      else if (res.h !== undefined) (o.hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = res.h;
+      else o.values[i] = res.f;
+      o.present[i] = 1;
+      return;
+    }
     if (cmp) {
       const keep = compare(e.op, a, b);
       if (e.returnBool) o.values[i] = keep ? 1 : 0;
@@ -299,9 +490,11 @@ function vectorVector(
         if (!l.present[i]) continue;
         let o: Output;
         let rv: number;
+        let rh: FloatHistogram | undefined;
         if (ri >= 0) {
           o = pairs[li]![ri]!;
           rv = rights[ri]!.values[i]!;
+          rh = rights[ri]!.hists?.[i];
         } else if (fillRight !== undefined) {
           o = fillR[li]!;
           rv = fillRight;
@@ -320,17 +513,22 @@ function vectorVector(
           }
           seenLabels.add(o.labels.key);
         }
-        apply(o, i, l.values[i]!, rv);
+        apply(o, i, l.values[i]!, rv, l.hists?.[i], rh, lhsOrder.get(l)!);
       }
-      if (matched === 0 && ri >= 0 && fillLeft !== undefined) apply(fillL[ri]!, i, fillLeft, rights[ri]!.values[i]!);
+      if (matched === 0 && ri >= 0 && fillLeft !== undefined) {
+        apply(fillL[ri]!, i, fillLeft, rights[ri]!.values[i]!, undefined, rights[ri]!.hists?.[i], lhs.length);
+      }
     }
     for (const o of [...pairs.flat(), ...fillR, ...fillL]) {
       if (!o.present.includes(1)) continue;
       // As Prometheus: the output of a vector/vector operation drops its name only for `bool`
       // (arithmetic already removed it from the labels).
-      out.push({ labels: o.labels, values: o.values, present: o.present, dropName: e.returnBool });
+      const so: StepSeries = { labels: o.labels, values: o.values, present: o.present, dropName: e.returnBool };
+      if (o.hists !== undefined) so.hists = o.hists;
+      out.push(so);
     }
   }
+  notes?.report(ev, e.pos);
   return mergeSameLabels(out);
 }
 

@@ -4,19 +4,27 @@
  * one step. Selectors read typed-array views from storage and walk them with two pointers, so
  * no object is created per sample.
  */
+import { type FloatHistogram, detectReset, scaleHistogram, usesCustomBuckets, withHint } from '../lib/histogram.js';
 import { Labels } from '../lib/labels.js';
 import { isStaleAt } from '../lib/stale.js';
 import type { Queryable, SeriesSamples } from '../tsdb/index.js';
 import type { Duration, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from './ast.js';
 import { exprType } from './ast.js';
 import { QueryCanceledError, QueryTimeoutError, TooManySamplesError, execError } from './errors.js';
-import type { EvalValue, RangeSeries, StepRange, StepSeries } from './eval-types.js';
+import type { EvalValue, HistogramColumn, RangeSeries, StepRange, StepSeries } from './eval-types.js';
 import { makeStepRange } from './eval-types.js';
 import { mergeSameLabels, upperBound } from './series-ops.js';
 import { evalAggregate } from './aggregate.js';
 import { evalBinary } from './binary.js';
 import { evalCall } from './functions/call.js';
-import { extendWindow, firstAfter, modifierExtension, smoothedValueAt } from './functions/extended-ranges.js';
+import {
+  extendWindow,
+  firstAfter,
+  firstAtOrAfter,
+  modifierExtension,
+  smoothedValueAt,
+} from './functions/extended-ranges.js';
+import { interpolateHistograms, msg } from './functions/native-histograms.js';
 import { parseExpr } from './parser.js';
 import type { Annotation, QueryResult, QueryValue, Sample, MatrixSeries } from './value.js';
 import type { PosRange } from './ast.js';
@@ -160,8 +168,16 @@ export class Evaluator {
   }
 
   async evalTop(expr: Expr, r: StepRange): Promise<EvalValue> {
+    this.statsSelectors = histogramStatsSelectors(expr);
     return this.eval(expr, r);
   }
+
+  /**
+   * Selectors whose histograms only feed histogram_count/sum/avg. Prometheus reads those through
+   * its HistogramStatsIterator, which detects counter resets while iterating and so replaces the
+   * `unknown` reset hints of the storage by `reset`/`not_reset` (visible in aggregations).
+   */
+  private statsSelectors: ReadonlySet<VectorSelector> = new Set();
 
   async eval(e: Expr, r: StepRange): Promise<EvalValue> {
     await this.tick();
@@ -179,7 +195,11 @@ export class Evaluator {
         if (v.kind !== 'vector') throw execError('unary minus on a non-numeric value');
         return {
           kind: 'vector',
-          series: v.series.map((s) => ({ ...s, values: s.values.map((x) => -x), dropName: true })),
+          series: v.series.map((s) => {
+            const out: StepSeries = { ...s, values: s.values.map((x) => -x), dropName: true };
+            if (s.hists !== undefined) out.hists = s.hists.map((h) => (h === undefined ? h : scaleHistogram(h, -1)));
+            return out;
+          }),
         };
       }
       case 'VectorSelector':
@@ -285,12 +305,18 @@ export class Evaluator {
     const lastRef = (at ?? r.startMs + (r.n - 1) * r.stepMs) - offset;
     // timestamp() reports the raw sample time, so it ignores `smoothed` (as Prometheus does).
     const smoothed = vs.modifier === 'smoothed' && !withSampleTimes;
-    const raw = this.select(vs, firstRef - lookback + 1, lastRef + (smoothed ? lookback : 0));
+    const stats = this.statsSelectors.has(vs);
+    // The stats iterator also reads the sample exactly at the start of the first lookback window.
+    const raw = this.select(vs, firstRef - lookback + (stats ? 0 : 1), lastRef + (smoothed ? lookback : 0));
     const out: StepSeries[] = [];
-    for (const s of raw) {
+    for (let s of raw) {
       await this.tick();
+      if (stats && s.histograms !== undefined) s = withStatsHints(s, firstRef - lookback);
       if (smoothed) {
-        const series = this.smoothedSeries(s, r, at, offset);
+        const series =
+          s.histograms === undefined
+            ? this.smoothedSeries(s, r, at, offset)
+            : this.smoothedHistogramSeries(s, r, at, offset, vs.pos);
         if (series) out.push(series);
         continue;
       }
@@ -300,6 +326,8 @@ export class Evaluator {
       const values = new Float64Array(r.n);
       const present = new Uint8Array(r.n);
       const times = withSampleTimes ? new Float64Array(r.n) : undefined;
+      const srcHists = s.histograms;
+      let hists: HistogramColumn | undefined;
       let j = 0; // first index with ts > ref
       let count = 0;
       for (let i = 0; i < r.n; i++) {
@@ -309,6 +337,7 @@ export class Evaluator {
           values[i] = values[0]!;
           present[i] = present[0]!;
           if (times) times[i] = times[0]!;
+          if (hists !== undefined) hists[i] = hists[0];
           count += present[0]!;
           continue;
         }
@@ -317,7 +346,10 @@ export class Evaluator {
         const k = j - 1;
         if (ts[k]! <= ref - lookback) continue;
         if (isStaleAt(vals, k)) continue;
-        values[i] = vals[k]!;
+        if (srcHists !== undefined && srcHists[k] !== undefined) {
+          hists ??= new Array<FloatHistogram | undefined>(r.n);
+          hists[i] = srcHists[k];
+        } else values[i] = vals[k]!;
         present[i] = 1;
         if (times) times[i] = ts[k]!;
         count++;
@@ -326,6 +358,7 @@ export class Evaluator {
       this.addSamples(count);
       const series: StepSeries = { labels: s.labels, values, present, dropName: false };
       if (times) series.sampleTimesMs = times;
+      if (hists !== undefined) series.hists = hists;
       out.push(series);
     }
     return out;
@@ -371,6 +404,80 @@ export class Evaluator {
   }
 
   /**
+   * `metric smoothed` for a series holding histograms: as smoothedSeries, interpolating
+   * histograms (as counters unless both neighbours are gauges). A window mixing floats and
+   * histograms gives no value at that step and a warning.
+   */
+  private smoothedHistogramSeries(
+    s: SeriesSamples,
+    r: StepRange,
+    at: number | undefined,
+    offset: number,
+    pos: PosRange,
+  ): StepSeries | undefined {
+    const rs: RangeSeries = { labels: s.labels, ts: s.timestampsMs, vals: s.values };
+    if (s.histograms !== undefined) rs.hists = s.histograms as HistogramColumn;
+    const { ts, vals, hists: hs } = dropStale(rs);
+    const metric = s.labels.get('__name__');
+    const annotate = (kind: 'warning' | 'info', message: string): void => this.annotate(kind, message, pos);
+    const lookback = this.opts.lookbackDeltaMs;
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    const hists = new Array<FloatHistogram | undefined>(r.n);
+    let count = 0;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < r.n; i++) {
+      if (at !== undefined && i > 0) {
+        values[i] = values[0]!;
+        present[i] = present[0]!;
+        hists[i] = hists[0];
+        count += present[0]!;
+        continue;
+      }
+      const ref = (at ?? r.startMs + i * r.stepMs) - offset;
+      while (hi < ts.length && ts[hi]! <= ref + lookback) hi++;
+      while (lo < hi && ts[lo]! <= ref - lookback) lo++;
+      if (hi <= lo) continue;
+      let nh = 0;
+      for (let k = lo; k < hi; k++) if (hs?.[k] !== undefined) nh++;
+      if (nh === 0) {
+        const v = smoothedValueAt(ts, vals, lo, hi, ref);
+        if (v === undefined) continue;
+        values[i] = v;
+      } else if (nh < hi - lo) {
+        annotate('warning', msg.mixedFloatsHistograms(metric));
+        continue;
+      } else {
+        const k = firstAtOrAfter(ts, lo, hi, ref);
+        let h: FloatHistogram;
+        if (k < hi && ts[k] === ref) h = hs![k]!;
+        else if (k > lo && k < hi) {
+          const prev = hs![k - 1]!;
+          const next = hs![k]!;
+          if (usesCustomBuckets(prev) !== usesCustomBuckets(next)) {
+            annotate('warning', msg.mixedExponentialCustom(metric));
+            continue;
+          }
+          const isCounter = prev.counterResetHint !== 'gauge' || next.counterResetHint !== 'gauge';
+          h = interpolateHistograms(prev, ts[k - 1]!, next, ts[k]!, ref, isCounter, annotate);
+        } else if (k > lo) {
+          // No sample after the reference time yet: the last one holds, its hint dropped.
+          h = withHint(hs![k - 1]!, 'unknown');
+        } else continue;
+        hists[i] = h;
+      }
+      present[i] = 1;
+      count++;
+    }
+    if (count === 0) return undefined;
+    this.addSamples(count);
+    const out: StepSeries = { labels: s.labels, values, present, dropName: false };
+    if (hists.some((h) => h !== undefined)) out.hists = hists;
+    return out;
+  }
+
+  /**
    * The range vector of a matrix selector, without staleness markers (full extent for all steps).
    * `anchored` / `smoothed` selectors also get the samples of the lookback delta before the
    * earliest range (and, smoothed, after the latest one).
@@ -386,11 +493,16 @@ export class Evaluator {
     const firstRef = (atMs ?? r.startMs) - offsetMs;
     const lastRef = (atMs ?? r.startMs + (r.n - 1) * r.stepMs) - offsetMs;
     const ext = modifierExtension(ms.modifier, this.opts.lookbackDeltaMs);
-    const raw = this.select(vs, firstRef - rangeMs - ext.beforeMs + 1, lastRef + ext.afterMs);
+    const stats = this.statsSelectors.has(vs);
+    const from = firstRef - rangeMs - ext.beforeMs;
+    const raw = this.select(vs, from + (stats ? 0 : 1), lastRef + ext.afterMs);
     const series: RangeSeries[] = [];
-    for (const s of raw) {
+    for (let s of raw) {
       if (s.timestampsMs.length === 0) continue;
-      series.push(dropStale({ labels: s.labels, ts: s.timestampsMs, vals: s.values }));
+      if (stats && s.histograms !== undefined) s = withStatsHints(s, from);
+      const rs: RangeSeries = { labels: s.labels, ts: s.timestampsMs, vals: s.values };
+      if (s.histograms !== undefined) rs.hists = s.histograms as HistogramColumn;
+      series.push(dropStale(rs));
     }
     return { series, offsetMs, rangeMs, atMs };
   }
@@ -435,16 +547,22 @@ export class Evaluator {
       if (count === 0) continue;
       const ts = new Float64Array(count);
       const vals = new Float64Array(count);
+      const hists = s.hists !== undefined ? new Array<FloatHistogram | undefined>(count) : undefined;
       let k = 0;
       for (let i = 0; i < inner.n; i++) {
         if (!s.present[i]) continue;
         ts[k] = inner.startMs + i * inner.stepMs;
         vals[k] = s.values[i]!;
+        // A subquery may skip samples or repeat them, so its histograms' reset hints no longer
+        // describe their neighbours: counter resets are detected anew (as Prometheus does).
+        if (hists !== undefined) hists[k] = unhinted(s.hists![i]);
         k++;
       }
       // A subquery's series keeps the inner result's labels; names are dropped where the inner
       // expression said so (delayed name removal ends at the subquery boundary).
-      series.push({ labels: s.dropName ? s.labels.withoutMetadata() : s.labels, ts, vals });
+      const rs: RangeSeries = { labels: s.dropName ? s.labels.withoutMetadata() : s.labels, ts, vals };
+      if (hists !== undefined) rs.hists = hists;
+      series.push(rs);
     }
     series.sort((a, b) => Labels.compare(a.labels, b.labels));
     return { series, offsetMs, rangeMs, atMs };
@@ -497,7 +615,12 @@ export class Evaluator {
       const hi = upperBound(s.ts, end);
       if (hi <= lo) continue;
       this.addSamples(hi - lo);
-      out.push({ labels: s.labels, ts: s.ts.subarray(lo, hi), vals: s.vals.subarray(lo, hi) });
+      const w: RangeSeries = { labels: s.labels, ts: s.ts.subarray(lo, hi), vals: s.vals.subarray(lo, hi) };
+      if (s.hists !== undefined) {
+        const hists = s.hists.slice(lo, hi);
+        if (hists.some((h) => h !== undefined)) w.hists = hists;
+      }
+      out.push(w);
     }
     return out;
   }
@@ -511,11 +634,11 @@ export class Evaluator {
       case 'string':
         return { type: 'string', timestampMs: timeMs, s: v.value };
       case 'matrix': {
-        const series: MatrixSeries[] = v.series.map((s) => ({
-          labels: s.labels,
-          timestampsMs: s.ts,
-          values: s.vals,
-        }));
+        const series: MatrixSeries[] = v.series.map((s) =>
+          s.hists === undefined
+            ? { labels: s.labels, timestampsMs: s.ts, values: s.vals }
+            : splitPoints(s.labels, s.ts, s.vals, s.hists),
+        );
         return { type: 'matrix', series };
       }
       case 'vector': {
@@ -526,7 +649,12 @@ export class Evaluator {
           const labels = s.dropName ? s.labels.withoutMetadata() : s.labels;
           if (seen.has(labels.key)) throw execError('vector cannot contain metrics with the same labelset');
           seen.add(labels.key);
-          samples.push({ labels, timestampMs: timeMs, v: s.values[0]! });
+          const h = s.hists?.[0];
+          samples.push(
+            h === undefined
+              ? { labels, timestampMs: timeMs, v: s.values[0]! }
+              : { labels, timestampMs: timeMs, v: 0, h },
+          );
         }
         return { type: 'vector', samples };
       }
@@ -551,18 +679,113 @@ export class Evaluator {
       if (count === 0) continue;
       const ts = new Float64Array(count);
       const vals = new Float64Array(count);
+      const hists = s.hists !== undefined ? new Array<FloatHistogram | undefined>(count) : undefined;
       let k = 0;
       for (let i = 0; i < r.n; i++) {
         if (!s.present[i]) continue;
         ts[k] = r.startMs + i * r.stepMs;
         vals[k] = s.values[i]!;
+        if (hists !== undefined) hists[k] = s.hists![i];
         k++;
       }
-      out.push({ labels: s.labels, timestampsMs: ts, values: vals });
+      out.push(
+        hists === undefined
+          ? { labels: s.labels, timestampsMs: ts, values: vals }
+          : splitPoints(s.labels, ts, vals, hists),
+      );
     }
     out.sort((a, b) => Labels.compare(a.labels, b.labels));
     return { type: 'matrix', series: out };
   }
+}
+
+/**
+ * The selectors (vector or in matrix selectors) whose samples only reach histogram_count,
+ * histogram_sum or histogram_avg, as Prometheus's detectHistogramStatsDecoding finds them: the
+ * nearest of those functions up the tree marks a selector, unless a subquery, a function that
+ * needs whole histograms or a trim operator is in between.
+ */
+function histogramStatsSelectors(root: Expr): Set<VectorSelector> {
+  const out = new Set<VectorSelector>();
+  const path: Expr[] = [];
+  const visit = (e: Expr): void => {
+    if (e.type === 'VectorSelector') {
+      let skip = false;
+      for (let i = path.length - 1; i >= 0; i--) {
+        const p = path[i]!;
+        if (p.type === 'SubqueryExpr') {
+          skip = false;
+          break;
+        }
+        if (p.type === 'Call') {
+          if (p.func === 'histogram_count' || p.func === 'histogram_sum' || p.func === 'histogram_avg') skip = true;
+          else if (
+            p.func === 'histogram_quantile' ||
+            p.func === 'histogram_quantiles' ||
+            p.func === 'histogram_fraction'
+          ) {
+            skip = false;
+            break;
+          }
+        } else if (p.type === 'BinaryExpr' && (p.op === '</' || p.op === '>/')) {
+          skip = false;
+          break;
+        }
+      }
+      if (skip) out.add(e);
+      return;
+    }
+    path.push(e);
+    switch (e.type) {
+      case 'MatrixSelector':
+        visit(e.vectorSelector);
+        break;
+      case 'SubqueryExpr':
+      case 'UnaryExpr':
+      case 'ParenExpr':
+        visit(e.expr);
+        break;
+      case 'Call':
+        for (const a of e.args) visit(a);
+        break;
+      case 'AggregateExpr':
+        if (e.param) visit(e.param);
+        visit(e.expr);
+        break;
+      case 'BinaryExpr':
+        visit(e.lhs);
+        visit(e.rhs);
+        break;
+      case 'NumberLiteral':
+      case 'StringLiteral':
+        break;
+    }
+    path.pop();
+  };
+  visit(root);
+  return out;
+}
+
+/**
+ * The series' histograms with the counter-reset hints Prometheus's HistogramStatsIterator gives
+ * them: reading on from the first sample at or after `fromMs`, an `unknown` hint becomes `reset`
+ * or `not_reset` by comparison with the previous histogram read (floats and staleness markers
+ * in between are skipped).
+ */
+function withStatsHints(s: SeriesSamples, fromMs: number): SeriesSamples {
+  const src = s.histograms!;
+  const ts = s.timestampsMs;
+  const hists = src.slice();
+  let last: FloatHistogram | undefined;
+  for (let k = 0; k < ts.length; k++) {
+    const h = src[k];
+    if (h === undefined || ts[k]! < fromMs) continue;
+    if (last !== undefined && (h.counterResetHint ?? 'unknown') === 'unknown') {
+      hists[k] = withHint(h, detectReset(h, last) ? 'reset' : 'not_reset');
+    }
+    last = h;
+  }
+  return { ...s, histograms: hists };
 }
 
 /** Removes staleness markers from a range series (copies only when there are any). */
@@ -576,12 +799,45 @@ function dropStale(s: RangeSeries): RangeSeries {
   if (stale === 0) return s;
   const ts = new Float64Array(vals.length - stale);
   const out = new Float64Array(vals.length - stale);
+  const hists = s.hists !== undefined ? new Array<FloatHistogram | undefined>(vals.length - stale) : undefined;
   let k = 0;
   for (let i = 0; i < vals.length; i++) {
     if (vals[i]! !== vals[i]! && isStaleAt(vals, i)) continue;
     ts[k] = s.ts[i]!;
     out[k] = vals[i]!;
+    if (hists !== undefined) hists[k] = s.hists![i];
     k++;
   }
-  return { labels: s.labels, ts, vals: out };
+  const rs: RangeSeries = { labels: s.labels, ts, vals: out };
+  if (hists !== undefined && hists.some((h) => h !== undefined)) rs.hists = hists;
+  return rs;
+}
+
+/** A histogram with a `reset`/`not_reset` hint turned into `unknown`. */
+function unhinted(h: FloatHistogram | undefined): FloatHistogram | undefined {
+  if (h === undefined) return h;
+  const hint = h.counterResetHint;
+  return hint === 'reset' || hint === 'not_reset' ? withHint(h, 'unknown') : h;
+}
+
+/** A matrix series from mixed points: floats in the typed arrays, histograms apart. */
+function splitPoints(labels: Labels, ts: Float64Array, vals: Float64Array, hists: HistogramColumn): MatrixSeries {
+  let nh = 0;
+  for (let i = 0; i < ts.length; i++) if (hists[i] !== undefined) nh++;
+  const fts = new Float64Array(ts.length - nh);
+  const fvals = new Float64Array(ts.length - nh);
+  const histograms: { timestampMs: number; h: FloatHistogram }[] = [];
+  let k = 0;
+  for (let i = 0; i < ts.length; i++) {
+    const h = hists[i];
+    if (h !== undefined) histograms.push({ timestampMs: ts[i]!, h });
+    else {
+      fts[k] = ts[i]!;
+      fvals[k] = vals[i]!;
+      k++;
+    }
+  }
+  const m: MatrixSeries = { labels, timestampsMs: fts, values: fvals };
+  if (histograms.length > 0) m.histograms = histograms;
+  return m;
 }

@@ -4,7 +4,11 @@
  * presence mask over the steps; a scalar is one Float64Array. An instant query is a range query
  * with one step, so there is a single evaluation path.
  */
+import type { FloatHistogram } from '../lib/histogram.js';
 import type { Labels } from '../lib/labels.js';
+
+/** Per-step (or per-sample) native histograms; `undefined` where the value is a float. */
+export type HistogramColumn = (FloatHistogram | undefined)[];
 
 export interface StepSeries {
   labels: Labels;
@@ -18,6 +22,12 @@ export interface StepSeries {
   dropName: boolean;
   /** Sample timestamps (ms) per step; only set by vector selectors for `timestamp()`. */
   sampleTimesMs?: Float64Array;
+  /**
+   * Native histogram samples: where `hists[i]` is set (and `present[i]` is 1), the value at step
+   * `i` is that histogram and `values[i]` is meaningless. Absent for series without any histogram
+   * sample, so float-only series take the plain typed-array paths.
+   */
+  hists?: HistogramColumn;
 }
 
 export type EvalValue =
@@ -31,6 +41,8 @@ export interface RangeSeries {
   labels: Labels;
   ts: Float64Array;
   vals: Float64Array;
+  /** Histogram samples aligned with `ts` (`vals[i]` is then meaningless); absent when there are none. */
+  hists?: HistogramColumn;
 }
 
 /** The steps a node is evaluated at. */

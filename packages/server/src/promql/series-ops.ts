@@ -38,13 +38,19 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
     // Copy-on-merge so inputs shared with other nodes are not modified.
     const values = new Float64Array(prev.values);
     const present = new Uint8Array(prev.present);
+    const hists =
+      prev.hists !== undefined || s.hists !== undefined
+        ? (prev.hists?.slice() ?? new Array(present.length))
+        : undefined;
     for (let i = 0; i < present.length; i++) {
       if (!s.present[i]) continue;
       if (present[i]) throw execError('vector cannot contain metrics with the same labelset');
       present[i] = 1;
       values[i] = s.values[i]!;
+      if (hists !== undefined) hists[i] = s.hists?.[i];
     }
     const m: StepSeries = { labels: prev.labels, values, present, dropName: prev.dropName };
+    if (hists !== undefined) m.hists = hists;
     byKey.set(key, m);
     out[out.indexOf(prev)] = m;
   }

@@ -4,25 +4,10 @@
  * shapes are produced only at the end of a query.
  */
 import type { Labels } from '../lib/labels.js';
+import type { FloatHistogram } from '../lib/histogram.js';
 import type { PosRange } from './ast.js';
 
-/**
- * A native histogram value. Present in the types so that native histograms fit later without a
- * rewrite; the engine does not produce them yet.
- */
-export interface FloatHistogram {
-  schema: number;
-  count: number;
-  sum: number;
-  zeroThreshold: number;
-  zeroCount: number;
-  positiveSpans: { offset: number; length: number }[];
-  positiveBuckets: number[];
-  negativeSpans: { offset: number; length: number }[];
-  negativeBuckets: number[];
-  customValues?: number[];
-  counterResetHint?: 'unknown' | 'reset' | 'not_reset' | 'gauge';
-}
+export type { FloatHistogram };
 
 /** One sample of an instant vector. `h` is set instead of `v` for histogram samples. */
 export interface Sample {

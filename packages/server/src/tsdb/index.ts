@@ -2,18 +2,31 @@
  * The storage interface the query engine reads through, and the in-memory implementation.
  * Implementations: `memory/` (tests, benchmarks, the PromQL test DSL). Durable storage comes later.
  */
+import type { FloatHistogram } from '../lib/histogram.js';
 import type { Labels } from '../lib/labels.js';
 import type { Matcher } from '../lib/matcher.js';
 
 /**
  * The samples of one series inside a time window, as views over stored typed arrays (no copy).
  * `timestampsMs[i]` holds the Unix-ms time of `values[i]`, strictly increasing. Staleness markers
- * are stored as StaleNaN's exact bits in `values` (see lib/stale.ts).
+ * are stored as StaleNaN's exact bits in `values` (see lib/stale.ts), for histogram series too.
+ *
+ * Native histogram samples: `histograms[i]` is the histogram at `timestampsMs[i]` (and `values[i]`
+ * is then meaningless); `undefined` where the sample is a float. `histograms` is absent when the
+ * window holds no histogram sample, so float-only series cost nothing. Histograms are shared
+ * values: readers must not modify them.
+ *
+ * The counter-reset hint of a returned histogram is what Prometheus's TSDB reports on read:
+ * `gauge` for gauge histograms; for counter histograms `unknown` for the first sample of a run and
+ * `not_reset` for the following ones, where a run (a TSDB chunk) ends at a counter reset (detected
+ * or hinted `reset`), a change of schema, zero threshold or custom bounds, a float sample or a
+ * staleness marker, a gauge histogram, and after 120 samples.
  */
 export interface SeriesSamples {
   labels: Labels;
   timestampsMs: Float64Array;
   values: Float64Array;
+  histograms?: readonly (FloatHistogram | undefined)[];
 }
 
 /** What a query reads: every series matching all matchers, limited to samples in [minTimeMs, maxTimeMs]. */
@@ -54,6 +67,12 @@ export interface Appender {
 export interface Appendable {
   /** Appends one sample immediately (not durable on its own); returns false when it is rejected. */
   append(labels: Labels, timestampMs: number, value: number): boolean;
+  /**
+   * Appends one native histogram sample (storages that hold histograms). A histogram whose sum is
+   * StaleNaN is a staleness marker. A float and a histogram sample at the same timestamp: the last
+   * write wins. The histogram is kept as given: callers must not modify it afterwards.
+   */
+  appendHistogram?(labels: Labels, timestampMs: number, h: FloatHistogram): boolean;
   /** A batch whose `commit()` resolves once it is durable. */
   appender(): Appender;
 }
@@ -61,3 +80,4 @@ export interface Appendable {
 export type Storage = Queryable & Appendable;
 
 export { MemoryStorage } from './memory/memory-storage.js';
+export { DiskStorage, type DiskStorageOptions, type StorageStats } from './disk/disk-storage.js';

@@ -7,14 +7,29 @@ import { exprType } from '../ast.js';
 import type { Evaluator } from '../engine.js';
 import { mergeSameLabels } from '../series-ops.js';
 import { execError } from '../errors.js';
-import type { EvalValue, RangeSeries, StepRange, StepSeries } from '../eval-types.js';
+import type { EvalValue, HistogramColumn, RangeSeries, StepRange, StepSeries } from '../eval-types.js';
+import type { FloatHistogram } from '../../lib/histogram.js';
+import {
+  type Annotate,
+  type HistogramWindow,
+  extendedHistogramRate,
+  histogramExtrapolatedRate,
+  histogramFraction,
+  histogramInstantValue,
+  histogramQuantile,
+  histogramSumOverTime,
+  histogramVariance,
+  mixedChangesOrResets,
+  msg,
+} from './native-histograms.js';
 import { compileAnchoredRegex } from '../../lib/matcher.js';
 import { bucketFraction, bucketQuantile, type Bucket } from './histogram-quantile.js';
-import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
+import { RANGE_FUNCTIONS, type RangeFunction, type RangeWindow } from './range-functions.js';
 import { SLIDING_MIN_WINDOW, SlidingRegression } from './sliding-regression.js';
 import {
   EXTENDED_RANGE_FUNCTIONS,
   MODIFIER_SAFE_FUNCTIONS,
+  anchoredStart,
   modifierExtension,
   type RangeModifier,
 } from './extended-ranges.js';
@@ -72,7 +87,7 @@ export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
         let count = 0;
         let val = NaN;
         for (const s of v) {
-          if (s.present[i]) {
+          if (s.present[i] && s.hists?.[i] === undefined) {
             count++;
             val = s.values[i]!;
           }
@@ -106,9 +121,7 @@ export async function evalCall(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
     case 'histogram_avg':
     case 'histogram_stddev':
     case 'histogram_stdvar':
-      // Native histograms are not stored yet; these functions ignore float samples.
-      await vectorArg(ev, e.args[0]!, r);
-      return { kind: 'vector', series: [] };
+      return histogramStatFn(ev, e, r);
     case 'round':
       return elementwise(ev, e, r, async () => {
         const to = e.args[1] ? await scalarArg(ev, e.args[1], r) : undefined;
@@ -204,10 +217,59 @@ async function elementwise(
   const input = await vectorArg(ev, e.args[0]!, r);
   const f = await prepare();
   const out: StepSeries[] = [];
-  for (const s of input) {
+  for (const s0 of input) {
+    const s = floatsOnly(s0);
+    if (s === undefined) continue;
     const values = new Float64Array(r.n);
     for (let i = 0; i < r.n; i++) if (s.present[i]) values[i] = f(s.values[i]!, i);
     out.push({ labels: s.labels, values, present: s.present, dropName: true });
+  }
+  return { kind: 'vector', series: out };
+}
+
+/**
+ * The series without its histogram samples (for functions that only take floats and skip
+ * histograms silently), or undefined when nothing remains.
+ */
+function floatsOnly(s: StepSeries): StepSeries | undefined {
+  if (s.hists === undefined) return s;
+  const present = new Uint8Array(s.present);
+  let any = false;
+  for (let i = 0; i < present.length; i++) {
+    if (s.hists[i] !== undefined) present[i] = 0;
+    else if (present[i]) any = true;
+  }
+  return any ? { labels: s.labels, values: s.values, present, dropName: s.dropName } : undefined;
+}
+
+/** histogram_count/sum/avg/stddev/stdvar: one float per histogram sample; floats are skipped. */
+async function histogramStatFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
+  const input = await vectorArg(ev, e.args[0]!, r);
+  const f: (h: FloatHistogram) => number =
+    e.func === 'histogram_count'
+      ? (h) => h.count
+      : e.func === 'histogram_sum'
+        ? (h) => h.sum
+        : e.func === 'histogram_avg'
+          ? (h) => h.sum / h.count
+          : e.func === 'histogram_stddev'
+            ? (h) => Math.sqrt(histogramVariance(h))
+            : histogramVariance;
+  const out: StepSeries[] = [];
+  for (const s of input) {
+    if (s.hists === undefined) continue;
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    for (let i = 0; i < r.n; i++) {
+      const h = s.hists[i];
+      if (!s.present[i] || h === undefined) continue;
+      values[i] = f(h);
+      present[i] = 1;
+      any = true;
+    }
+    // Only the name goes: histogram_count keeps __type__/__unit__ (unlike float functions).
+    if (any) out.push({ labels: s.labels, values, present, dropName: true });
   }
   return { kind: 'vector', series: out };
 }
@@ -222,7 +284,7 @@ async function clampFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue>
     const present = new Uint8Array(r.n);
     let any = false;
     for (let i = 0; i < r.n; i++) {
-      if (!s.present[i] || max[i]! < min[i]!) continue;
+      if (!s.present[i] || max[i]! < min[i]! || s.hists?.[i] !== undefined) continue;
       values[i] = goMax(min[i]!, goMin(max[i]!, s.values[i]!));
       present[i] = 1;
       any = true;
@@ -375,9 +437,10 @@ async function labelJoin(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValu
 
 async function sortFn(ev: Evaluator, e: Call, r: StepRange, desc: boolean): Promise<EvalValue> {
   const input = await vectorArg(ev, e.args[0]!, r);
-  if (r.n !== 1) return { kind: 'vector', series: input };
-  // Instant queries keep the order; NaN last in both directions, as Prometheus sorts.
-  const sorted = [...input].filter((s) => s.present[0]);
+  if (r.n !== 1) return { kind: 'vector', series: input.map(floatsOnly).filter((x) => x !== undefined) };
+  // Instant queries keep the order; NaN last in both directions, as Prometheus sorts. Histogram
+  // samples are dropped.
+  const sorted = [...input].filter((s) => s.present[0] && s.hists?.[0] === undefined);
   sorted.sort((a, b) => {
     const x = a.values[0]!;
     const y = b.values[0]!;
@@ -406,16 +469,34 @@ async function sortByLabel(ev: Evaluator, e: Call, r: StepRange, desc: boolean):
 }
 
 interface ClassicGroup {
+  /** Labels without `le` (the key native histograms of the same series would have). */
+  key: string;
   labels: Labels;
   metricName: string;
   members: { s: StepSeries; le: number }[];
 }
 
-/** Groups `le`-labelled series into classic histograms (labels without `le`). */
-function classicGroups(ev: Evaluator, input: StepSeries[], arg: Expr): ClassicGroup[] {
+/**
+ * The input of histogram_quantile & co, split as Prometheus does: native histogram samples, and
+ * classic histograms (float series grouped by their labels without `le`). Where a native
+ * histogram and classic buckets of the same series meet at a step, neither is evaluated there.
+ */
+interface HistogramInput {
+  groups: ClassicGroup[];
+  natives: StepSeries[];
+  /** Per native series: steps where it conflicts with classic buckets (undefined: none). */
+  nativeConflicts: (Uint8Array | undefined)[];
+  /** Per classic group: steps where it conflicts with a native histogram (undefined: none). */
+  groupConflicts: (Uint8Array | undefined)[];
+}
+
+function splitHistogramInput(ev: Evaluator, input: StepSeries[], arg: Expr, r: StepRange): HistogramInput {
   const groups = new Map<string, ClassicGroup>();
   const list: ClassicGroup[] = [];
+  const natives: StepSeries[] = [];
   for (const s of input) {
+    if (s.hists !== undefined) natives.push(s);
+    if (s.hists !== undefined && !hasFloatSample(s)) continue;
     const leStr = s.labels.get('le');
     const le = parseGoFloat(leStr);
     if (le === undefined) {
@@ -429,13 +510,72 @@ function classicGroups(ev: Evaluator, input: StepSeries[], arg: Expr): ClassicGr
     const without = s.labels.without('le');
     let g = groups.get(without.key);
     if (!g) {
-      g = { labels: without.without(METRIC_NAME), metricName: s.labels.get(METRIC_NAME), members: [] };
+      g = {
+        key: without.key,
+        labels: without.without(METRIC_NAME),
+        metricName: s.labels.get(METRIC_NAME),
+        members: [],
+      };
       groups.set(without.key, g);
       list.push(g);
     }
-    g.members.push({ s, le });
+    g.members.push({ s: floatsOnly(s)!, le });
   }
-  return list;
+  const nativeConflicts: (Uint8Array | undefined)[] = natives.map(() => undefined);
+  const groupConflicts: (Uint8Array | undefined)[] = list.map(() => undefined);
+  natives.forEach((n, ni) => {
+    const g = groups.get(n.labels.key);
+    if (g === undefined) return;
+    const gi = list.indexOf(g);
+    for (let i = 0; i < r.n; i++) {
+      if (!n.present[i] || n.hists![i] === undefined) continue;
+      if (!g.members.some((m) => m.s.present[i])) continue;
+      ev.annotate('warning', msg.mixedClassicNative(n.labels.get(METRIC_NAME)), arg.pos);
+      (nativeConflicts[ni] ??= new Uint8Array(r.n))[i] = 1;
+      (groupConflicts[gi] ??= new Uint8Array(r.n))[i] = 1;
+    }
+  });
+  return { groups: list, natives, nativeConflicts, groupConflicts };
+}
+
+function hasFloatSample(s: StepSeries): boolean {
+  for (let i = 0; i < s.present.length; i++) if (s.present[i] && s.hists?.[i] === undefined) return true;
+  return false;
+}
+
+/** `f` of every native histogram sample (outside conflicts), one output series per input series. */
+function nativeHistogramOutputs(
+  input: HistogramInput,
+  labelsOf: (s: StepSeries) => Labels,
+  f: (h: FloatHistogram, step: number, metric: string) => number,
+  r: StepRange,
+): StepSeries[] {
+  const out: StepSeries[] = [];
+  input.natives.forEach((s, ni) => {
+    const conflicts = input.nativeConflicts[ni];
+    const values = new Float64Array(r.n);
+    const present = new Uint8Array(r.n);
+    let any = false;
+    const metric = s.labels.get(METRIC_NAME);
+    for (let i = 0; i < r.n; i++) {
+      const h = s.hists![i];
+      if (!s.present[i] || h === undefined || conflicts?.[i]) continue;
+      values[i] = f(h, i, metric);
+      present[i] = 1;
+      any = true;
+    }
+    if (any) out.push({ labels: labelsOf(s), values, present, dropName: true });
+  });
+  return out;
+}
+
+/** Buckets of a classic group at one step, or undefined when it has none (or conflicts). */
+function classicBuckets(input: HistogramInput, gi: number, i: number): Bucket[] | undefined {
+  if (input.groupConflicts[gi]?.[i]) return undefined;
+  const buckets: Bucket[] = [];
+  for (const m of input.groups[gi]!.members)
+    if (m.s.present[i]) buckets.push({ upperBound: m.le, count: m.s.values[i]! });
+  return buckets.length === 0 ? undefined : buckets;
 }
 
 function warnInvalidQuantiles(ev: Evaluator, q: Float64Array, pos: Expr['pos']): void {
@@ -450,21 +590,20 @@ function warnInvalidQuantiles(ev: Evaluator, q: Float64Array, pos: Expr['pos']):
 /** Quantile `q` of every classic histogram group, one output series per group. */
 function classicQuantiles(
   ev: Evaluator,
-  groups: ClassicGroup[],
+  input: HistogramInput,
   q: Float64Array,
   labelsOf: (g: ClassicGroup) => Labels,
   pos: Expr['pos'],
   r: StepRange,
 ): StepSeries[] {
   const out: StepSeries[] = [];
-  for (const g of groups) {
+  input.groups.forEach((g, gi) => {
     const values = new Float64Array(r.n);
     const present = new Uint8Array(r.n);
     let any = false;
     for (let i = 0; i < r.n; i++) {
-      const buckets: Bucket[] = [];
-      for (const m of g.members) if (m.s.present[i]) buckets.push({ upperBound: m.le, count: m.s.values[i]! });
-      if (buckets.length === 0) continue;
+      const buckets = classicBuckets(input, gi, i);
+      if (buckets === undefined) continue;
       const [v, forced] = bucketQuantile(q[i]!, buckets);
       if (forced) {
         ev.annotate(
@@ -478,35 +617,55 @@ function classicQuantiles(
       any = true;
     }
     if (any) out.push({ labels: labelsOf(g), values, present, dropName: true });
-  }
+  });
   return out;
 }
 
 async function histogramQuantileFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
   const q = await scalarArg(ev, e.args[0]!, r);
-  const input = await vectorArg(ev, e.args[1]!, r);
+  const vec = await vectorArg(ev, e.args[1]!, r);
   warnInvalidQuantiles(ev, q, e.args[0]!.pos);
-  const groups = classicGroups(ev, input, e.args[1]!);
-  return {
-    kind: 'vector',
-    series: mergeSameLabels(classicQuantiles(ev, groups, q, (g) => g.labels, e.args[1]!.pos, r)),
-  };
+  const input = splitHistogramInput(ev, vec, e.args[1]!, r);
+  const pos = e.args[1]!.pos;
+  const annotate = (kind: 'warning' | 'info', message: string): void => ev.annotate(kind, message, pos);
+  const natives = nativeHistogramOutputs(
+    input,
+    (s) => s.labels,
+    (h, i, metric) => histogramQuantile(q[i]!, h, metric, annotate),
+    r,
+  );
+  const classic = classicQuantiles(ev, input, q, (g) => g.labels, pos, r);
+  return { kind: 'vector', series: mergeSameLabels([...natives, ...classic]) };
 }
 
 /** `histogram_quantiles(v, "label", q1, q2, ...)`: one series per group and quantile, labelled with q. */
 async function histogramQuantilesFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
-  const input = await vectorArg(ev, e.args[0]!, r);
+  const vec = await vectorArg(ev, e.args[0]!, r);
   const label = await stringArg(ev, e.args[1]!, r);
-  const groups = classicGroups(ev, input, e.args[0]!);
-  for (const g of groups) {
-    if (g.labels.has(label)) throw execError(`label "${label}" already exists in the input of histogram_quantiles`);
-  }
-  const out: StepSeries[] = [];
+  const qs: Float64Array[] = [];
   for (const arg of e.args.slice(2)) {
     const q = await scalarArg(ev, arg, r);
     warnInvalidQuantiles(ev, q, arg.pos);
+    qs.push(q);
+  }
+  const input = splitHistogramInput(ev, vec, e.args[0]!, r);
+  for (const g of input.groups) {
+    if (g.labels.has(label)) throw execError(`label "${label}" already exists in the input of histogram_quantiles`);
+  }
+  const pos = e.args[0]!.pos;
+  const annotate = (kind: 'warning' | 'info', message: string): void => ev.annotate(kind, message, pos);
+  const out: StepSeries[] = [];
+  for (const q of qs) {
     const text = formatOpenMetricsFloat(q[0]!);
-    out.push(...classicQuantiles(ev, groups, q, (g) => g.labels.with(label, text), e.args[0]!.pos, r));
+    out.push(
+      ...nativeHistogramOutputs(
+        input,
+        (s) => s.labels.with(label, text),
+        (h, i, metric) => histogramQuantile(q[i]!, h, metric, annotate),
+        r,
+      ),
+    );
+    out.push(...classicQuantiles(ev, input, q, (g) => g.labels.with(label, text), e.args[0]!.pos, r));
   }
   return { kind: 'vector', series: mergeSameLabels(out) };
 }
@@ -514,23 +673,29 @@ async function histogramQuantilesFn(ev: Evaluator, e: Call, r: StepRange): Promi
 async function histogramFractionFn(ev: Evaluator, e: Call, r: StepRange): Promise<EvalValue> {
   const lower = await scalarArg(ev, e.args[0]!, r);
   const upper = await scalarArg(ev, e.args[1]!, r);
-  const input = await vectorArg(ev, e.args[2]!, r);
-  const groups = classicGroups(ev, input, e.args[2]!);
-  const out: StepSeries[] = [];
-  for (const g of groups) {
+  const vec = await vectorArg(ev, e.args[2]!, r);
+  const input = splitHistogramInput(ev, vec, e.args[2]!, r);
+  const pos = e.args[2]!.pos;
+  const annotate = (kind: 'warning' | 'info', message: string): void => ev.annotate(kind, message, pos);
+  const out: StepSeries[] = nativeHistogramOutputs(
+    input,
+    (s) => s.labels,
+    (h, i, metric) => histogramFraction(lower[i]!, upper[i]!, h, metric, annotate),
+    r,
+  );
+  input.groups.forEach((g, gi) => {
     const values = new Float64Array(r.n);
     const present = new Uint8Array(r.n);
     let any = false;
     for (let i = 0; i < r.n; i++) {
-      const buckets: Bucket[] = [];
-      for (const m of g.members) if (m.s.present[i]) buckets.push({ upperBound: m.le, count: m.s.values[i]! });
-      if (buckets.length === 0) continue;
+      const buckets = classicBuckets(input, gi, i);
+      if (buckets === undefined) continue;
       values[i] = bucketFraction(lower[i]!, upper[i]!, buckets);
       present[i] = 1;
       any = true;
     }
     if (any) out.push({ labels: g.labels, values, present, dropName: true });
-  }
+  });
   return { kind: 'vector', series: mergeSameLabels(out) };
 }
 
@@ -586,24 +751,33 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     rangeMs,
     params: params.map(() => 0),
   };
+  const rangePos = e.args[matrixIndex]!.pos;
   let quantileWarned = false;
   let counterInfo = false;
   for (const s of src.series) {
     await ev.tick();
     w.ts = s.ts;
     w.vals = s.vals;
+    const hs = s.hists;
     const values = new Float64Array(r.n);
     const present = new Uint8Array(r.n);
+    let hists: HistogramColumn | undefined;
     let any = false;
+    let anyFloat = false;
     let lo = 0;
     let hi = 0;
     const n = s.ts.length;
     let maxWindow = 0;
     let windowSamples = 0;
     const sliding =
-      (name === 'deriv' || name === 'predict_linear') && atMs === undefined && SlidingRegression.applicable(s.vals)
+      (name === 'deriv' || name === 'predict_linear') &&
+      atMs === undefined &&
+      hs === undefined &&
+      SlidingRegression.applicable(s.vals)
         ? new SlidingRegression(s.ts, s.vals)
         : undefined;
+    const metric = s.labels.get(METRIC_NAME);
+    const annotate: Annotate = (kind, message) => ev.annotate(kind, message, rangePos);
     for (let i = 0; i < r.n; i++) {
       const evalTime = atMs ?? r.startMs + i * r.stepMs;
       const end = evalTime - offsetMs;
@@ -622,30 +796,42 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
       w.rangeStartMs = start;
       w.rangeEndMs = end;
       for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
-      if (name === 'quantile_over_time' && !quantileWarned) {
+      if (name === 'quantile_over_time' && !quantileWarned && (hs === undefined || windowHasFloat(hs, lo, hi))) {
         const q = w.params[0]!;
         if (Number.isNaN(q) || q < 0 || q > 1) {
           quantileWarned = true;
           ev.annotate('warning', `quantile value should be between 0 and 1, got ${formatFloatG(q)}`, e.args[0]!.pos);
         }
       }
-      let v: number | undefined;
+      let v: number | FloatHistogram | undefined;
       if (sliding !== undefined && hi - lo >= SLIDING_MIN_WINDOW) {
         sliding.moveTo(lo, hi);
         const [slope, intercept] = sliding.fit(name === 'deriv' ? s.ts[lo]! : w.evalTimeMs);
         values[i] = name === 'deriv' ? slope : slope * w.params[0]! + intercept;
         present[i] = 1;
         any = true;
+        anyFloat = true;
         continue;
       }
       try {
-        v = fn(w);
+        if (hs !== undefined && modifier === undefined) {
+          const info: Annotate =
+            name === 'quantile_over_time' ? (kind, message) => ev.annotate(kind, message, e.args[0]!.pos) : annotate;
+          v = mixedWindowFunction(name, fn, w, hs, metric, annotate, info);
+        } else if (hs !== undefined && modifier !== undefined) {
+          v = extendedMixedWindowFunction(name, modifier, fn, w, hs, metric, annotate);
+        } else {
+          v = fn(w);
+        }
       } catch (err) {
         if (err instanceof RangeError) throw execError(err.message);
         throw err;
       }
       if (v === undefined) continue;
-      values[i] = v;
+      if (typeof v === 'number') {
+        values[i] = v;
+        anyFloat = true;
+      } else (hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = v;
       present[i] = 1;
       any = true;
     }
@@ -655,20 +841,167 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     ev.releaseSamples(maxWindow);
     ev.countWindowSamples(windowSamples - maxWindow);
     if (!any) continue;
-    if ((name === 'rate' || name === 'increase') && !counterInfo) {
-      const metric = s.labels.get(METRIC_NAME);
+    if ((name === 'rate' || name === 'increase') && !counterInfo && anyFloat) {
       if (metric !== '' && !/_(total|sum|count|bucket)$/.test(metric)) {
         counterInfo = true;
         ev.annotate(
           'info',
           `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${metric}"`,
-          e.args[matrixIndex]!.pos,
+          rangePos,
         );
       }
     }
-    out.push({ labels: s.labels, values, present, dropName });
+    const o: StepSeries = { labels: s.labels, values, present, dropName };
+    if (hists !== undefined) o.hists = hists;
+    out.push(o);
   }
   return { kind: 'vector', series: out };
+}
+
+function windowHasFloat(hs: HistogramColumn, lo: number, hi: number): boolean {
+  for (let i = lo; i < hi; i++) if (hs[i] === undefined) return true;
+  return false;
+}
+
+/** The window's float samples only, as a window of their own. */
+function floatWindow(w: RangeWindow, hs: HistogramColumn, nf: number): RangeWindow {
+  const ts = new Float64Array(nf);
+  const vals = new Float64Array(nf);
+  let k = 0;
+  for (let i = w.lo; i < w.hi; i++) {
+    if (hs[i] !== undefined) continue;
+    ts[k] = w.ts[i]!;
+    vals[k] = w.vals[i]!;
+    k++;
+  }
+  return { ...w, ts, vals, lo: 0, hi: nf };
+}
+
+/** An anchored/smoothed range function over a window that holds histogram samples. */
+function extendedMixedWindowFunction(
+  name: string,
+  modifier: RangeModifier,
+  fn: RangeFunction,
+  w: RangeWindow,
+  hs: HistogramColumn,
+  metric: string,
+  annotate: Annotate,
+): number | FloatHistogram | undefined {
+  let nh = 0;
+  for (let i = w.lo; i < w.hi; i++) if (hs[i] !== undefined) nh++;
+  if (nh === 0) return fn(w);
+  const hw: HistogramWindow = {
+    ts: w.ts,
+    vals: w.vals,
+    hists: hs,
+    lo: w.lo,
+    hi: w.hi,
+    rangeStartMs: w.rangeStartMs,
+    rangeEndMs: w.rangeEndMs,
+    rangeMs: w.rangeMs,
+  };
+  switch (name) {
+    case 'changes':
+    case 'resets': {
+      const start = anchoredStart(w);
+      if (start === undefined) return undefined;
+      return mixedChangesOrResets({ ...hw, lo: start }, name === 'resets');
+    }
+    case 'rate':
+    case 'increase':
+    case 'delta':
+      if (nh < w.hi - w.lo) {
+        annotate('warning', msg.mixedFloatsHistograms(metric));
+        return undefined;
+      }
+      return extendedHistogramRate(hw, name !== 'delta', name === 'rate', modifier === 'smoothed', metric, annotate);
+    default:
+      return fn(w);
+  }
+}
+
+/**
+ * A range function over the window of a series that holds histogram samples (Prometheus's
+ * handling of windows with histograms, or with floats and histograms mixed). `info` reports the
+ * "ignored histograms" annotation (quantile_over_time reports it at its first argument).
+ */
+function mixedWindowFunction(
+  name: string,
+  fn: RangeFunction,
+  w: RangeWindow,
+  hs: HistogramColumn,
+  metric: string,
+  annotate: Annotate,
+  info: Annotate,
+): number | FloatHistogram | undefined {
+  const { lo, hi } = w;
+  let nh = 0;
+  for (let i = lo; i < hi; i++) if (hs[i] !== undefined) nh++;
+  if (nh === 0) return fn(w);
+  const nf = hi - lo - nh;
+  const hw: HistogramWindow = {
+    ts: w.ts,
+    vals: w.vals,
+    hists: hs,
+    lo,
+    hi,
+    rangeStartMs: w.rangeStartMs,
+    rangeEndMs: w.rangeEndMs,
+    rangeMs: w.rangeMs,
+  };
+  switch (name) {
+    case 'count_over_time':
+    case 'present_over_time':
+    case 'ts_of_first_over_time':
+    case 'ts_of_last_over_time':
+      return fn(w);
+    case 'last_over_time':
+      return hs[hi - 1] ?? w.vals[hi - 1]!;
+    case 'first_over_time':
+      return hs[lo] ?? w.vals[lo]!;
+    case 'rate':
+    case 'increase':
+    case 'delta':
+      if (nf > 0) {
+        annotate('warning', msg.mixedFloatsHistograms(metric));
+        return undefined;
+      }
+      return histogramExtrapolatedRate(hw, name !== 'delta', name === 'rate', metric, annotate);
+    case 'irate':
+    case 'idelta': {
+      if (hi - lo < 2) return undefined;
+      const prev = hs[hi - 2];
+      const last = hs[hi - 1];
+      if (prev === undefined && last === undefined) return fn(w);
+      if (prev === undefined || last === undefined) {
+        annotate('warning', msg.mixedFloatsHistograms(metric));
+        return undefined;
+      }
+      return histogramInstantValue(w.ts[hi - 2]!, prev, w.ts[hi - 1]!, last, name === 'irate', metric, annotate);
+    }
+    case 'sum_over_time':
+    case 'avg_over_time':
+      if (nf > 0) {
+        annotate('warning', msg.mixedFloatsHistograms(metric));
+        return undefined;
+      }
+      return histogramSumOverTime(hw, name === 'avg_over_time', metric, annotate);
+    case 'changes':
+    case 'resets':
+      return mixedChangesOrResets(hw, name === 'resets');
+    case 'deriv':
+    case 'predict_linear':
+    case 'double_exponential_smoothing': {
+      const v = fn(floatWindow(w, hs, nf));
+      if (nf >= 1) info('info', msg.ignoredInMixedRange(metric));
+      return nf < 2 ? undefined : v;
+    }
+    default:
+      // Float-only functions: histograms are ignored (with an info when floats remain).
+      if (nf === 0) return undefined;
+      info('info', msg.ignoredInMixedRange(metric));
+      return fn(floatWindow(w, hs, nf));
+  }
 }
 
 async function absentOverTime(ev: Evaluator, e: Call, matrixIndex: number, r: StepRange): Promise<EvalValue> {

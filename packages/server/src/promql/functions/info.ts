@@ -9,6 +9,7 @@
  * selectors (and enclosing subqueries) the enrichment is as of that time, so `info(x @ t)` stays
  * step invariant.
  */
+import type { FloatHistogram } from '../../lib/histogram.js';
 import { METRIC_NAME, type Labels } from '../../lib/labels.js';
 import { isStaleAt } from '../../lib/stale.js';
 import type { SeriesSamples } from '../../tsdb/index.js';
@@ -129,6 +130,9 @@ function lookbackTimes(
     if (j === 0) continue;
     const k = j - 1;
     if (ts[k]! <= ref - lookbackMs || isStaleAt(s.values, k)) continue;
+    if (s.histograms?.[k] !== undefined) {
+      throw execError(`this should be an info metric, with float samples: ${s.labels.toString()}`);
+    }
     times[i] = ts[k]!;
     present[i] = 1;
     count++;
@@ -247,7 +251,7 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
   for (const ms of dataMatchers.values()) for (const m of ms) if (!m.matchesEmpty()) allMatchEmpty = false;
 
   const out = new Map<string, StepSeries>();
-  const emit = (labels: Labels, dropName: boolean, i: number, value: number): void => {
+  const emit = (labels: Labels, dropName: boolean, i: number, value: number, h: FloatHistogram | undefined): void => {
     const key = labels.key + (dropName ? '\x00d' : '');
     let o = out.get(key);
     if (!o) {
@@ -257,13 +261,14 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
     if (o.present[i]) throw execError('vector cannot contain metrics with the same labelset');
     o.present[i] = 1;
     o.values[i] = value;
+    if (h !== undefined) (o.hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = h;
   };
 
   for (let k = 0; k < base.length; k++) {
     await ev.tick();
     const s = base[k]!;
     if (ignored[k]) {
-      for (let i = 0; i < r.n; i++) if (s.present[i]) emit(s.labels, s.dropName, i, s.values[i]!);
+      for (let i = 0; i < r.n; i++) if (s.present[i]) emit(s.labels, s.dropName, i, s.values[i]!, s.hists?.[i]);
       continue;
     }
     const myGroups: number[] = [];
@@ -288,7 +293,7 @@ export async function evalInfo(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
         result = enrich(s.labels, prevChoice);
         computed = true;
       }
-      if (result !== undefined) emit(result, s.dropName, i, s.values[i]!);
+      if (result !== undefined) emit(result, s.dropName, i, s.values[i]!, s.hists?.[i]);
     }
   }
 

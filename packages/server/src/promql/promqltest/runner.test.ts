@@ -196,7 +196,7 @@ async function run(
     skipList: [],
     ...opts,
     newStorage: () => {
-      const s = new MemoryStorage();
+      const s = opts.newStorage?.() ?? new MemoryStorage();
       storages.push(s);
       return s;
     },
@@ -578,7 +578,19 @@ eval instant at 1m foo
   });
 
   it('skips evals that touch series the storage cannot hold, with the reason', async () => {
-    const { results } = await run(`
+    // A storage without appendHistogram (as a float-only durable storage would be).
+    const floatOnly = (): Storage => {
+      const m = new MemoryStorage();
+      return {
+        append: (l, t, v) => m.append(l, t, v),
+        appender: () => m.appender(),
+        select: (ms, a, b) => m.select(ms, a, b),
+        labelNames: (ms) => m.labelNames(ms),
+        labelValues: (n, ms) => m.labelValues(n, ms),
+      };
+    };
+    const { results } = await run(
+      `
 load 1m
   h {{schema:0 sum:1 count:1}}x2
   f 1 2 3
@@ -593,7 +605,9 @@ eval instant at 1m f
   f 2
 
 eval instant at 1m {__name__=~"c.*"}
-`);
+`,
+      { newStorage: floatOnly },
+    );
     expect(results.map((r) => [r.line, r.status])).toEqual([
       [10, 'skipped'],
       [12, 'passed'],

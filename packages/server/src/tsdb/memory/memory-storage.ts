@@ -3,8 +3,10 @@
  * pair. Used by the PromQL test DSL, the benchmarks and as the reference implementation of the
  * storage contract. Not durable.
  */
+import { type FloatHistogram, customBoundsMatch, detectReset, hintOf, withHint } from '../../lib/histogram.js';
 import { type Labels, METRIC_NAME } from '../../lib/labels.js';
 import type { Matcher } from '../../lib/matcher.js';
+import { STALE_NAN, isStaleNaN, writeStaleNaN } from '../../lib/stale.js';
 import type { Appender, AppendRejection, SeriesSamples, Storage } from '../index.js';
 
 interface MemSeries {
@@ -12,7 +14,19 @@ interface MemSeries {
   ts: Float64Array;
   vals: Float64Array;
   n: number;
+  /** Histogram samples aligned with `ts` (undefined for floats); allocated by the first histogram. */
+  hists?: (FloatHistogram | undefined)[];
+  /** Histogram samples stored (0: the series is float-only). */
+  histCount: number;
+  /**
+   * Samples in the current run of counter histograms (what one TSDB chunk would hold); 0 when the
+   * last sample is not a counter histogram, so the next one starts a run.
+   */
+  counterRun: number;
 }
+
+/** Samples per run of counter histograms, as Prometheus's TSDB cuts chunks. */
+const SAMPLES_PER_CHUNK = 120;
 
 const EMPTY_F64 = new Float64Array(0);
 
@@ -27,28 +41,76 @@ export class MemoryStorage implements Storage {
   }
 
   append(labels: Labels, timestampMs: number, value: number): boolean {
-    let s = this.byKey.get(labels.key);
-    if (s === undefined) {
-      s = { labels, ts: new Float64Array(16), vals: new Float64Array(16), n: 0 };
-      this.byKey.set(labels.key, s);
-      this.all.push(s);
-      for (const [n, v] of labels) {
-        let byValue = this.postings.get(n);
-        if (byValue === undefined) this.postings.set(n, (byValue = new Map<string, MemSeries[]>()));
-        let list = byValue.get(v);
-        if (list === undefined) byValue.set(v, (list = []));
-        list.push(s);
-      }
+    const s = this.series(labels);
+    const i = this.slot(s, timestampMs);
+    if (i < 0) return false;
+    if (isStaleNaN(value)) writeStaleNaN(s.vals, i);
+    else s.vals[i] = value;
+    if (s.hists !== undefined && s.hists[i] !== undefined) {
+      s.hists[i] = undefined;
+      s.histCount--;
     }
+    s.counterRun = 0;
+    return true;
+  }
+
+  /**
+   * Appends a native histogram sample. A histogram with a StaleNaN sum is stored as a (float)
+   * staleness marker. The stored counter-reset hint is the one Prometheus's TSDB reports on read
+   * (see SeriesSamples).
+   */
+  appendHistogram(labels: Labels, timestampMs: number, h: FloatHistogram): boolean {
+    if (isStaleNaN(h.sum)) return this.append(labels, timestampMs, STALE_NAN);
+    const s = this.series(labels);
+    const prevIndex = s.n - 1;
+    const i = this.slot(s, timestampMs);
+    if (i < 0) return false;
+    // The sample this one follows: a replaced sample at the same time starts a new run.
+    const prev = i === prevIndex || s.hists === undefined ? undefined : s.hists[prevIndex];
+    let hint: FloatHistogram['counterResetHint'];
+    if (hintOf(h) === 'gauge') {
+      hint = 'gauge';
+      s.counterRun = 0;
+    } else if (prev !== undefined && s.counterRun > 0 && s.counterRun < SAMPLES_PER_CHUNK && continuesRun(prev, h)) {
+      hint = 'not_reset';
+      s.counterRun++;
+    } else {
+      hint = 'unknown';
+      s.counterRun = 1;
+    }
+    if (s.hists === undefined) s.hists = new Array<FloatHistogram | undefined>(s.ts.length);
+    if (s.hists[i] === undefined) s.histCount++;
+    s.hists[i] = withHint(h, hint);
+    s.vals[i] = 0;
+    return true;
+  }
+
+  private series(labels: Labels): MemSeries {
+    let s = this.byKey.get(labels.key);
+    if (s !== undefined) return s;
+    s = { labels, ts: new Float64Array(16), vals: new Float64Array(16), n: 0, histCount: 0, counterRun: 0 };
+    this.byKey.set(labels.key, s);
+    this.all.push(s);
+    for (const [n, v] of labels) {
+      let byValue = this.postings.get(n);
+      if (byValue === undefined) this.postings.set(n, (byValue = new Map<string, MemSeries[]>()));
+      let list = byValue.get(v);
+      if (list === undefined) byValue.set(v, (list = []));
+      list.push(s);
+    }
+    return s;
+  }
+
+  /**
+   * Index to write a sample at `timestampMs` to: the last one when the time is the same (a new
+   * value replaces it; the test DSL's load overwrites within one series definition), a new one
+   * after it, or -1 when the time is older.
+   */
+  private slot(s: MemSeries, timestampMs: number): number {
     if (s.n > 0) {
       const last = s.ts[s.n - 1]!;
-      if (timestampMs < last) return false;
-      if (timestampMs === last) {
-        // Same timestamp: an exact resend is accepted without a second sample; a new value wins
-        // (the test DSL's load overwrites within one series definition).
-        s.vals[s.n - 1] = value;
-        return true;
-      }
+      if (timestampMs < last) return -1;
+      if (timestampMs === last) return s.n - 1;
     }
     if (s.n === s.ts.length) {
       const ts = new Float64Array(s.n * 2);
@@ -57,11 +119,10 @@ export class MemoryStorage implements Storage {
       vals.set(s.vals);
       s.ts = ts;
       s.vals = vals;
+      if (s.hists !== undefined) s.hists.length = s.n * 2;
     }
     s.ts[s.n] = timestampMs;
-    s.vals[s.n] = value;
-    s.n++;
-    return true;
+    return s.n++;
   }
 
   /** Batches are applied at commit; memory is as durable as it gets. */
@@ -95,7 +156,16 @@ export class MemoryStorage implements Storage {
         out.push({ labels: s.labels, timestampsMs: EMPTY_F64, values: EMPTY_F64 });
         continue;
       }
-      out.push({ labels: s.labels, timestampsMs: s.ts.subarray(lo, hi), values: s.vals.subarray(lo, hi) });
+      const samples: SeriesSamples = {
+        labels: s.labels,
+        timestampsMs: s.ts.subarray(lo, hi),
+        values: s.vals.subarray(lo, hi),
+      };
+      if (s.histCount > 0) {
+        const hists = s.hists!.slice(lo, hi);
+        if (hists.some((h) => h !== undefined)) samples.histograms = hists;
+      }
+      out.push(samples);
     }
     return out;
   }
@@ -139,6 +209,17 @@ export class MemoryStorage implements Storage {
     }
     return this.all;
   }
+}
+
+/**
+ * Whether counter histogram `h` continues the TSDB chunk of `prev` (Prometheus's `appendable`):
+ * no explicit or detected counter reset, and the same schema, zero threshold and custom bounds.
+ */
+function continuesRun(prev: FloatHistogram, h: FloatHistogram): boolean {
+  if (hintOf(h) === 'reset') return false;
+  if (h.schema !== prev.schema || h.zeroThreshold !== prev.zeroThreshold) return false;
+  if (!customBoundsMatch(h.customValues, prev.customValues)) return false;
+  return !detectReset(withHint(h, 'unknown'), prev);
 }
 
 function matchesAll(labels: Labels, matchers: readonly Matcher[]): boolean {

@@ -1,0 +1,192 @@
+/**
+ * The SQLite side of the durable storage: the series table, sealed chunks, the snapshot of each
+ * series' open head chunk at the last checkpoint, and checkpoint metadata. better-sqlite3 is
+ * synchronous, so a checkpoint is one transaction that no append can interleave with.
+ */
+import Database from 'better-sqlite3';
+import { Labels } from '../../lib/labels.js';
+
+export interface StoredSeries {
+  ref: number;
+  labels: Labels;
+  /** Time range covered by sealed chunks in the database (±Infinity when none). */
+  minTimeMs: number;
+  maxTimeMs: number;
+}
+
+export interface StoredChunk {
+  minTimeMs: number;
+  maxTimeMs: number;
+  data: Uint8Array;
+}
+
+const SCHEMA_VERSION = 1;
+
+export class ChunkDb {
+  private readonly db: Database.Database;
+  private readonly stmts: {
+    insertSeries: Database.Statement;
+    updateSeriesRange: Database.Statement;
+    insertChunk: Database.Statement;
+    chunksFor: Database.Statement;
+    upsertHead: Database.Statement;
+    deleteHead: Database.Statement;
+    setMeta: Database.Statement;
+    getMeta: Database.Statement;
+  };
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    // WAL journal with synchronous=FULL: a committed checkpoint survives power loss.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    // Deleted series (data-protection requests) are overwritten, not just unlinked.
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS series (
+        ref INTEGER PRIMARY KEY,
+        labels TEXT NOT NULL,
+        min_t INTEGER,
+        max_t INTEGER
+      );
+      CREATE TABLE IF NOT EXISTS chunks (
+        series_ref INTEGER NOT NULL,
+        min_t INTEGER NOT NULL,
+        max_t INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks (series_ref, max_t);
+      CREATE INDEX IF NOT EXISTS chunks_by_time ON chunks (max_t);
+      CREATE TABLE IF NOT EXISTS head_chunks (series_ref INTEGER PRIMARY KEY, data BLOB NOT NULL);
+    `);
+    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as
+      { value: string } | undefined;
+    if (version === undefined) {
+      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    } else if (Number(version.value) !== SCHEMA_VERSION) {
+      throw new Error(`storage schema version ${version.value} is not supported (expected ${SCHEMA_VERSION})`);
+    }
+    this.stmts = {
+      insertSeries: this.db.prepare(`INSERT OR IGNORE INTO series (ref, labels) VALUES (?, ?)`),
+      updateSeriesRange: this.db.prepare(
+        `UPDATE series SET min_t = MIN(COALESCE(min_t, @min), @min), max_t = MAX(COALESCE(max_t, @max), @max) WHERE ref = @ref`,
+      ),
+      insertChunk: this.db.prepare(`INSERT INTO chunks (series_ref, min_t, max_t, data) VALUES (?, ?, ?, ?)`),
+      chunksFor: this.db.prepare(
+        `SELECT min_t AS minT, max_t AS maxT, data FROM chunks WHERE series_ref = ? AND max_t >= ? AND min_t <= ? ORDER BY min_t`,
+      ),
+      upsertHead: this.db.prepare(`INSERT OR REPLACE INTO head_chunks (series_ref, data) VALUES (?, ?)`),
+      deleteHead: this.db.prepare(`DELETE FROM head_chunks WHERE series_ref = ?`),
+      setMeta: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
+      getMeta: this.db.prepare(`SELECT value FROM meta WHERE key = ?`),
+    };
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.stmts.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  *loadSeries(): Generator<StoredSeries> {
+    for (const row of this.db
+      .prepare(`SELECT ref, labels, min_t, max_t FROM series ORDER BY ref`)
+      .iterate() as Iterable<{
+      ref: number;
+      labels: string;
+      min_t: number | null;
+      max_t: number | null;
+    }>) {
+      yield {
+        ref: row.ref,
+        labels: Labels.fromSortedFlat(JSON.parse(row.labels) as string[]),
+        minTimeMs: row.min_t ?? Infinity,
+        maxTimeMs: row.max_t ?? -Infinity,
+      };
+    }
+  }
+
+  *loadHeadChunks(): Generator<{ ref: number; data: Uint8Array }> {
+    for (const row of this.db.prepare(`SELECT series_ref AS ref, data FROM head_chunks`).iterate() as Iterable<{
+      ref: number;
+      data: Buffer;
+    }>) {
+      yield { ref: row.ref, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) };
+    }
+  }
+
+  chunks(ref: number, minTimeMs: number, maxTimeMs: number): StoredChunk[] {
+    const rows = this.stmts.chunksFor.all(ref, minTimeMs, maxTimeMs) as { minT: number; maxT: number; data: Buffer }[];
+    return rows.map((r) => ({
+      minTimeMs: r.minT,
+      maxTimeMs: r.maxT,
+      data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength),
+    }));
+  }
+
+  /** Everything a checkpoint writes, in one transaction. */
+  checkpoint(batch: {
+    newSeries: { ref: number; labels: Labels }[];
+    chunks: { ref: number; minTimeMs: number; maxTimeMs: number; data: Uint8Array }[];
+    heads: { ref: number; data: Uint8Array | undefined }[];
+    meta: Record<string, string>;
+  }): void {
+    this.db.transaction(() => {
+      for (const s of batch.newSeries) this.stmts.insertSeries.run(s.ref, JSON.stringify(s.labels.flat));
+      for (const c of batch.chunks) {
+        this.stmts.insertChunk.run(c.ref, c.minTimeMs, c.maxTimeMs, c.data);
+        this.stmts.updateSeriesRange.run({ min: c.minTimeMs, max: c.maxTimeMs, ref: c.ref });
+      }
+      for (const h of batch.heads) {
+        if (h.data) this.stmts.upsertHead.run(h.ref, h.data);
+        else this.stmts.deleteHead.run(h.ref);
+      }
+      for (const [k, v] of Object.entries(batch.meta)) this.stmts.setMeta.run(k, v);
+    })();
+  }
+
+  /** Deletes every chunk, head snapshot and series row of the given series. */
+  deleteSeries(refs: readonly number[]): void {
+    const delChunks = this.db.prepare(`DELETE FROM chunks WHERE series_ref = ?`);
+    const delSeries = this.db.prepare(`DELETE FROM series WHERE ref = ?`);
+    this.db.transaction(() => {
+      for (const ref of refs) {
+        delChunks.run(ref);
+        this.stmts.deleteHead.run(ref);
+        delSeries.run(ref);
+      }
+    })();
+  }
+
+  /** Deletes chunks that end before `minTimeMs`; returns the refs whose remaining range changed. */
+  deleteChunksBefore(minTimeMs: number): number {
+    const res = this.db.prepare(`DELETE FROM chunks WHERE max_t < ?`).run(minTimeMs);
+    this.db
+      .prepare(
+        `UPDATE series SET min_t = (SELECT MIN(min_t) FROM chunks WHERE series_ref = ref), max_t = (SELECT MAX(max_t) FROM chunks WHERE series_ref = ref) WHERE min_t < ?`,
+      )
+      .run(minTimeMs);
+    return res.changes;
+  }
+
+  /** The oldest chunks' end time, to drop by size. */
+  oldestChunkEnds(limit: number): number[] {
+    return (this.db.prepare(`SELECT max_t FROM chunks ORDER BY max_t LIMIT ?`).all(limit) as { max_t: number }[]).map(
+      (r) => r.max_t,
+    );
+  }
+
+  /** Bytes of chunk data stored. */
+  chunkBytes(): number {
+    return (this.db.prepare(`SELECT COALESCE(SUM(LENGTH(data)), 0) AS n FROM chunks`).get() as { n: number }).n;
+  }
+
+  stats(): { chunks: number; series: number } {
+    const c = this.db.prepare(`SELECT COUNT(*) AS n FROM chunks`).get() as { n: number };
+    const s = this.db.prepare(`SELECT COUNT(*) AS n FROM series`).get() as { n: number };
+    return { chunks: c.n, series: s.n };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
