@@ -401,7 +401,8 @@ describe('trimBuckets', () => {
     expect(buckets(t, false)).toEqual(neg);
   });
 
-  it('re-estimates the sum from bucket midpoints', () => {
+  it('re-estimates count and sum from bucket midpoints', () => {
+    expect(trimBuckets(h, 1.4142135624, true).count).toBeCloseTo(8, 6);
     expect(trimBuckets(h, 0, false).sum).toBeCloseTo(120.20840280171308, 9);
     expect(trimBuckets(h, 0, true).sum).toBeCloseTo(-3.5357839059327377, 9);
   });

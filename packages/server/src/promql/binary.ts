@@ -241,10 +241,11 @@ function vectorScalar(
     const present = new Uint8Array(r.n);
     let hists: HistogramColumn | undefined;
     let any = false;
+    const mixed = s.hists !== undefined || trim;
     for (let i = 0; i < r.n; i++) {
       if (!s.present[i]) continue;
-      const h = s.hists?.[i];
-      if (h !== undefined || trim) {
+      const h = mixed ? s.hists?.[i] : undefined;
+      if (mixed && (h !== undefined || trim)) {
         const k = scalar[i]!;
         const res = scalarOnLeft
           ? histElemBinop(e.op, k, 0, undefined, h)
@@ -480,6 +481,7 @@ function vectorVector(
       fillLeft === undefined
         ? []
         : rights.map((rr) => newOutput(resultMetric(matchLabels(rr.labels, m), rr.labels, e.op, m)));
+    const leftOrder = lefts.map((l) => lhsOrder.get(l)!);
     for (let i = 0; i < r.n; i++) {
       let ri = -1;
       for (let k = 0; k < rights.length; k++) if (rights[k]!.present[i]) ri = k;
@@ -513,7 +515,7 @@ function vectorVector(
           }
           seenLabels.add(o.labels.key);
         }
-        apply(o, i, l.values[i]!, rv, l.hists?.[i], rh, lhsOrder.get(l)!);
+        apply(o, i, l.values[i]!, rv, l.hists?.[i], rh, leftOrder[li]!);
       }
       if (matched === 0 && ri >= 0 && fillLeft !== undefined) {
         apply(fillL[ri]!, i, fillLeft, rights[ri]!.values[i]!, undefined, rights[ri]!.hists?.[i], lhs.length);

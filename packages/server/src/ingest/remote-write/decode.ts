@@ -101,7 +101,9 @@ class WriteRequestDecoder {
 
   private readonly labels = new PairScratch();
   private readonly exemplarLabels = new PairScratch();
-  private readonly pending: { series: DecodedSeries; start: number; count: number }[] = [];
+  /** The series kept so far, and where their samples start in the shared arrays. */
+  private readonly kept: DecodedSeries[] = [];
+  private readonly keptStarts: number[] = [];
   private readonly metadata: DecodedMetadata[] = [];
   private readonly issues: WriteIssue[] = [];
   /** Why the series being decoded is left out (first reason), if it is. */
@@ -137,13 +139,17 @@ class WriteRequestDecoder {
       }
     }
     // Views are made last: the arrays may have been reallocated while they grew.
-    const series: DecodedSeries[] = [];
+    const series = this.kept;
     const timestamps = this.timestamps;
     const values = this.values;
-    for (const p of this.pending) {
-      p.series.timestampsMs = timestamps.subarray(p.start, p.start + p.count);
-      p.series.values = values.subarray(p.start, p.start + p.count);
-      series.push(p.series);
+    const kept = this.kept;
+    const starts = this.keptStarts;
+    for (let k = 0; k < kept.length; k++) {
+      const from = starts[k]!;
+      const to = k + 1 < kept.length ? starts[k + 1]! : this.sampleCount;
+      const s = kept[k]!;
+      s.timestampsMs = timestamps.subarray(from, to);
+      s.values = values.subarray(from, to);
     }
     return { series, metadata: this.metadata, issues: this.issues, sampleCount: this.sampleCount };
   }
@@ -201,10 +207,11 @@ class WriteRequestDecoder {
       labels,
       timestampsMs: EMPTY_F64,
       values: EMPTY_F64,
-      exemplars: exemplars ?? [],
-      histograms: histograms ?? [],
+      exemplars: exemplars ?? NO_EXEMPLARS,
+      histograms: histograms ?? NO_HISTOGRAMS,
     };
-    this.pending.push({ series, start: sampleStart, count: this.sampleCount - sampleStart });
+    this.kept.push(series);
+    this.keptStarts.push(sampleStart);
   }
 
   private label(end: number, into: PairScratch): void {
@@ -213,14 +220,29 @@ class WriteRequestDecoder {
     const outer = this.message;
     const outerField = this.field;
     this.message = 'Label';
+    const buf = this.buf;
     while (this.pos < end) {
-      const tag = this.tag(end);
+      // Fast path: tag 0x0a or 0x12 and a one-byte length, as every label short of 128 bytes has.
+      const b = buf[this.pos]!;
+      let tag: number;
+      if ((b === 0x0a || b === 0x12) && this.pos + 1 < end && buf[this.pos + 1]! < 0x80) {
+        const len = buf[this.pos + 1]!;
+        const start = this.pos + 2;
+        if (len <= end - start) {
+          const s = decodeUtf8(buf, start, start + len);
+          if (b === 0x0a) name = s;
+          else value = s;
+          this.pos = start + len;
+          continue;
+        }
+      }
+      tag = this.tag(end);
       const field = tag >>> 3;
       if (field === 1 || field === 2) {
         this.field = field;
         this.expectWireType(tag & 7, WT_LEN, field === 1 ? 'name' : 'value');
         const e = this.lengthEnd(end);
-        const s = decodeUtf8(this.buf, this.pos, e);
+        const s = decodeUtf8(buf, this.pos, e);
         if (field === 1) name = s;
         else value = s;
         this.pos = e;
@@ -701,6 +723,8 @@ class WriteRequestDecoder {
 }
 
 const EMPTY_F64 = new Float64Array(0);
+const NO_EXEMPLARS: readonly DecodedExemplar[] = Object.freeze([]);
+const NO_HISTOGRAMS: readonly DecodedHistogram[] = Object.freeze([]);
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

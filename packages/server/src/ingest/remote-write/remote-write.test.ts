@@ -26,8 +26,8 @@ function plain(s: WriteSeriesInput): unknown {
   const labels = s.labels instanceof Labels ? s.labels : Labels.from(s.labels);
   return {
     labels: labels.toString(),
-    timestampsMs: [...(s.timestampsMs ?? [])],
-    values: [...(s.values ?? [])],
+    timestampsMs: Array.from(s.timestampsMs ?? []),
+    values: Array.from(s.values ?? []),
     exemplars: (s.exemplars ?? []).map((e) => ({ ...e, labels: e.labels.toString() })),
     histograms: s.histograms ?? [],
   };

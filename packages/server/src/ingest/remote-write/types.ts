@@ -57,8 +57,9 @@ export interface DecodedSeries {
    */
   timestampsMs: Float64Array;
   values: Float64Array;
-  exemplars: DecodedExemplar[];
-  histograms: DecodedHistogram[];
+  /** Shared frozen empty arrays when the series has none. */
+  exemplars: readonly DecodedExemplar[];
+  histograms: readonly DecodedHistogram[];
 }
 
 export interface DecodedMetadata {

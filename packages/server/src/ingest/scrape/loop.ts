@@ -93,11 +93,14 @@ export class ScrapeLoop {
 
   /**
    * Takes a new configuration of the same job (limits, auth, honor_labels, metric relabeling).
-   * The relabeling cache is dropped; the staleness state is kept, so a reload writes no markers.
+   * The staleness state is kept, so a reload writes no markers; the cache of resolved label sets
+   * is kept unless what it depends on changed (as Prometheus's reusableCache).
    */
   reconfigure(config: ResolvedScrapeConfig): void {
+    const labelsDependOn = (c: ResolvedScrapeConfig): string =>
+      JSON.stringify([c.honor_labels, c.label_limit, c.metric_relabel_configs]);
+    if (labelsDependOn(config) !== labelsDependOn(this.config)) this.cache = new Map();
     this.config = config;
-    this.cache = new Map();
   }
 
   /**
@@ -241,8 +244,9 @@ export class ScrapeLoop {
   }
 
   /**
-   * Parses the body and appends its samples; returns the error that fails the scrape (sample or
-   * label limit), in which case nothing of the body is appended.
+   * Parses the body and appends its samples; returns the error that fails the scrape (a body with
+   * no parseable sample at all, the sample or label limit), in which case nothing is appended.
+   * Lines that do not parse are skipped and counted: the rest of the body is stored.
    */
   private appendScrape(
     app: Appender,
@@ -266,6 +270,12 @@ export class ScrapeLoop {
         },
         'scrape body has lines that could not be parsed; they were skipped',
       );
+    }
+
+    if (parsed.samples.length === 0 && parsed.issues.length > 0) {
+      // Nothing usable (an HTML error page, another format): fail like Prometheus's parser does.
+      const first = parsed.issues[0]!;
+      return new ScrapeError('parse', `line ${first.line}, column ${first.column}: ${first.message}`);
     }
 
     const cache = new Map<string, CacheEntry>();

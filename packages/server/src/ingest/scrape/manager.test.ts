@@ -124,6 +124,16 @@ describe('ScrapeManager: scraping and synthetic series', () => {
     expect(h.logs.some((l) => l.level === 'warn' && String(l.fields.first).startsWith('line 2'))).toBe(true);
   });
 
+  it('fails a body without a single parseable sample', async () => {
+    const t = await serve('<html>\n<body>Service Unavailable</body>\n');
+    t.contentType = 'text/html';
+    await h.apply([job({ static_configs: [{ targets: [t.address] }] })]);
+    await h.step(INTERVAL_MS);
+    expect(h.values('up')).toEqual([0]);
+    expect(h.manager.targets().activeTargets[0]!.lastError).toMatch(/^line 1, column 1: /);
+    expect(await h.counter('watchkeeper_scrapes_failed_total', { reason: 'parse' })).toBe(1);
+  });
+
   it('honors exposed timestamps unless honor_timestamps is false; such series are not staled', async () => {
     const exposedMs = START_MS - 60_000;
     const t = await serve(`with_ts 1 ${exposedMs}\nwithout_ts 2\n`);
@@ -199,9 +209,19 @@ describe('ScrapeManager: staleness', () => {
     await h.apply([job({ static_configs: [{ targets: [t.address] }] })]);
     await h.step(INTERVAL_MS);
     await h.apply([job({ sample_limit: 100, static_configs: [{ targets: [t.address] }] })]);
-    await h.steps(3, INTERVAL_MS);
-    expect(h.values('a')).toEqual([1, 1, 1, 1]);
-    expect(h.values('scrape_series_added')).toEqual([1, 1, 0, 0]);
+    await h.step(INTERVAL_MS);
+    // A change of metric relabeling drops the cache of resolved label sets: the series count as added.
+    await h.apply([
+      job({
+        sample_limit: 100,
+        metric_relabel_configs: [{ target_label: 'env', replacement: 'prod' }],
+        static_configs: [{ targets: [t.address] }],
+      }),
+    ]);
+    await h.steps(2, INTERVAL_MS);
+    expect(h.values('a', { env: 'prod' })).toEqual([1, 1]);
+    expect(h.values('a', { env: '' })).toEqual([1, 1, 'stale']);
+    expect(h.values('scrape_series_added')).toEqual([1, 0, 1, 0]);
   });
 
   it('writes no staleness markers when the manager stops', async () => {
@@ -556,10 +576,13 @@ describe('ScrapeManager: file_sd', () => {
     expect(h.manager.targets().activeTargets).toEqual([]);
     writeFileSync(file, JSON.stringify([{ targets: [a.address] }]));
     await expect
-      .poll(async () => {
-        await h.manager.settled();
-        return h.manager.targets().activeTargets.length;
-      })
+      .poll(
+        async () => {
+          await h.manager.settled();
+          return h.manager.targets().activeTargets.length;
+        },
+        { timeout: 5_000 },
+      )
       .toBe(1);
   });
 });

@@ -31,6 +31,7 @@ export class ScrapePool {
 
   /** Starts discovery; resolves once the first targets of every source are in place. */
   async start(): Promise<void> {
+    this.warnUnsupported();
     await this.startDiscovery();
     this.sync();
   }
@@ -39,6 +40,7 @@ export class ScrapePool {
   async reconfigure(config: ResolvedScrapeConfig): Promise<void> {
     const previous = this.config;
     this.config = config;
+    this.warnUnsupported();
     for (const loop of this.loops.values()) loop.reconfigure(config);
     const discoveryChanged =
       JSON.stringify([previous.static_configs, previous.file_sd_configs]) !==
@@ -69,6 +71,16 @@ export class ScrapePool {
 
   droppedTargets(): Labels[] {
     return this.dropped;
+  }
+
+  /** Settings that Node's fetch cannot apply per request yet: say so rather than ignore them silently. */
+  private warnUnsupported(): void {
+    if (this.config.tls_config !== undefined) {
+      this.ctx.logger.warn(
+        { job: this.job },
+        'tls_config is not applied yet: HTTPS targets are verified against the system CA store',
+      );
+    }
   }
 
   private async startDiscovery(): Promise<void> {

@@ -776,7 +776,6 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
       SlidingRegression.applicable(s.vals)
         ? new SlidingRegression(s.ts, s.vals)
         : undefined;
-    const metric = s.labels.get(METRIC_NAME);
     const annotate: Annotate = (kind, message) => ev.annotate(kind, message, rangePos);
     for (let i = 0; i < r.n; i++) {
       const evalTime = atMs ?? r.startMs + i * r.stepMs;
@@ -817,9 +816,9 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
         if (hs !== undefined && modifier === undefined) {
           const info: Annotate =
             name === 'quantile_over_time' ? (kind, message) => ev.annotate(kind, message, e.args[0]!.pos) : annotate;
-          v = mixedWindowFunction(name, fn, w, hs, metric, annotate, info);
+          v = mixedWindowFunction(name, fn, w, hs, s.labels.get(METRIC_NAME), annotate, info);
         } else if (hs !== undefined && modifier !== undefined) {
-          v = extendedMixedWindowFunction(name, modifier, fn, w, hs, metric, annotate);
+          v = extendedMixedWindowFunction(name, modifier, fn, w, hs, s.labels.get(METRIC_NAME), annotate);
         } else {
           v = fn(w);
         }
@@ -842,6 +841,7 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     ev.countWindowSamples(windowSamples - maxWindow);
     if (!any) continue;
     if ((name === 'rate' || name === 'increase') && !counterInfo && anyFloat) {
+      const metric = s.labels.get(METRIC_NAME);
       if (metric !== '' && !/_(total|sum|count|bucket)$/.test(metric)) {
         counterInfo = true;
         ev.annotate(

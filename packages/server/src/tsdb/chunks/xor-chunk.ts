@@ -48,6 +48,8 @@ const LO = LITTLE_ENDIAN ? 0 : 1;
 
 const scratchF64 = new Float64Array(1);
 const scratchU32 = new Uint32Array(scratchF64.buffer);
+/** Encoding and decoding are synchronous, so one scratch buffer for varint bytes serves both. */
+const varintScratch = new Uint8Array(MAX_VARINT_BYTES);
 
 export type ChunkCorruptCode =
   /** The chunk ends before its header, its checksum or its last sample. */
@@ -99,9 +101,8 @@ export class XorChunkEncoder {
   /** Leading zeros of the current XOR window; 0xff: no window yet. */
   private leading = 0xff;
   private trailing = 0;
-  private readonly varintBuf = new Uint8Array(MAX_VARINT_BYTES);
 
-  /** @param expectedSamples sizes the initial buffer (about 1.5 bytes per sample of typical data). */
+  /** @param expectedSamples sizes the initial buffer (2 bytes per sample; it doubles when full). */
   constructor(expectedSamples = 120) {
     this.w = new BitWriter(expectedSamples * 2 + 32);
   }
@@ -152,12 +153,12 @@ export class XorChunkEncoder {
     lo >>>= 0;
     const w = this.w;
     if (n === 0) {
-      this.writeBytes(putVarintDelta(this.varintBuf, 0, timestampMs, 0));
+      this.writeBytes(putVarintDelta(varintScratch, 0, timestampMs, 0));
       w.writeBits(hi, 32);
       w.writeBits(lo, 32);
       this.firstT = timestampMs;
     } else if (n === 1) {
-      this.writeBytes(putUvarintDelta(this.varintBuf, 0, timestampMs, this.t));
+      this.writeBytes(putUvarintDelta(varintScratch, 0, timestampMs, this.t));
       this.setDelta(timestampMs);
       this.writeValue(hi, lo);
     } else {
@@ -189,7 +190,7 @@ export class XorChunkEncoder {
   }
 
   private writeBytes(len: number): void {
-    for (let i = 0; i < len; i++) this.w.writeBits(this.varintBuf[i]!, 8);
+    for (let i = 0; i < len; i++) this.w.writeBits(varintScratch[i]!, 8);
   }
 
   private setDelta(timestampMs: number): void {
@@ -396,7 +397,6 @@ function minBits(count: number): number {
 }
 
 const varintOut: VarintValue = { value: 0 };
-const varintScratch = new Uint8Array(MAX_VARINT_BYTES);
 
 /** Reads a byte-aligned varint's bytes from the bit stream into `varintScratch`; returns its length. */
 function readVarintBytes(r: BitReader): number {

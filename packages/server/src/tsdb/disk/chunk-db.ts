@@ -88,19 +88,14 @@ export class ChunkDb {
   }
 
   *loadSeries(): Generator<StoredSeries> {
-    for (const row of this.db
-      .prepare(`SELECT ref, labels, min_t, max_t FROM series ORDER BY ref`)
-      .iterate() as Iterable<{
-      ref: number;
-      labels: string;
-      min_t: number | null;
-      max_t: number | null;
-    }>) {
+    // Raw rows (arrays, not objects): recovery reads every series.
+    const stmt = this.db.prepare(`SELECT ref, labels, min_t, max_t FROM series ORDER BY ref`).raw(true);
+    for (const row of stmt.iterate() as Iterable<[number, string, number | null, number | null]>) {
       yield {
-        ref: row.ref,
-        labels: Labels.fromSortedFlat(JSON.parse(row.labels) as string[]),
-        minTimeMs: row.min_t ?? Infinity,
-        maxTimeMs: row.max_t ?? -Infinity,
+        ref: row[0],
+        labels: Labels.fromSortedFlat(JSON.parse(row[1]) as string[]),
+        minTimeMs: row[2] ?? Infinity,
+        maxTimeMs: row[3] ?? -Infinity,
       };
     }
   }

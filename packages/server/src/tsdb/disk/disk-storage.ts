@@ -320,13 +320,18 @@ export class DiskStorage implements Storage {
     if (hs.dbMaxTimeMs >= minTimeMs && hs.dbMinTimeMs <= maxTimeMs) {
       for (const c of this.db.chunks(hs.ref, minTimeMs, maxTimeMs)) chunks.push(c.data);
     }
-    chunks.push(...hs.memoryChunks(minTimeMs, maxTimeMs));
+    chunks.push(...hs.sealedChunks(minTimeMs, maxTimeMs));
     let total = hs.oooTs.length;
     const decoded = chunks.map((c) => {
       const d = decodeChunk(c, undefined, { verifyChecksum: false });
       total += d.count;
       return d;
     });
+    const open = hs.openSamples();
+    if (open && open.ts[open.count - 1]! >= minTimeMs && open.ts[0]! <= maxTimeMs) {
+      decoded.push(open);
+      total += open.count;
+    }
     const ts = new Float64Array(total);
     const vals = new Float64Array(total);
     let n = 0;
@@ -421,9 +426,8 @@ export class DiskStorage implements Storage {
       }
     }
     this.db.checkpoint({ newSeries, chunks, heads, meta: { last_checkpoint_ms: String(this.opts.clock.nowMs()) } });
-    // Everything logged up to the closed segment is now in the database. The closed segment itself
-    // stays until the next checkpoint (replaying it again is harmless: exact resends are no-ops).
-    if (closedSegment !== undefined) this.wal.truncateBefore(closedSegment);
+    // Everything logged up to the closed segment is now in the database.
+    if (closedSegment !== undefined) this.wal.truncateBefore(closedSegment + 1);
     this.lastCheckpointMs = this.opts.clock.nowMs();
   }
 

@@ -3,7 +3,7 @@
  * since the last checkpoint, a small buffer of out-of-order samples, and what the database holds.
  */
 import type { Labels } from '../../lib/labels.js';
-import { decodeChunk, XorChunkEncoder } from '../chunks/xor-chunk.js';
+import { decodeChunk, type DecodedSamples, XorChunkEncoder } from '../chunks/xor-chunk.js';
 import type { AppendRejection } from '../index.js';
 
 /** Seal the open chunk at this many samples (Prometheus uses 120). */
@@ -158,6 +158,7 @@ export class HeadSeries {
     const chunk = { minTimeMs: enc.minTimeMs, maxTimeMs: enc.maxTimeMs, data: enc.bytes() };
     this.sealed.push(chunk);
     this.open = undefined;
+    this.decodedOpen = undefined;
     this.headDirty = true;
     return chunk;
   }
@@ -173,23 +174,52 @@ export class HeadSeries {
     return { minTimeMs: enc.minTimeMs, maxTimeMs: enc.maxTimeMs, data: enc.bytes() };
   }
 
-  /** In-memory chunks overlapping [minT, maxT], oldest first (open chunk last). */
-  memoryChunks(minTimeMs: number, maxTimeMs: number): Uint8Array[] {
+  /** Sealed in-memory chunks overlapping [minT, maxT], oldest first. */
+  sealedChunks(minTimeMs: number, maxTimeMs: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const c of this.sealed) if (c.maxTimeMs >= minTimeMs && c.minTimeMs <= maxTimeMs) out.push(c.data);
-    const enc = this.open;
-    if (enc && enc.count > 0 && enc.maxTimeMs >= minTimeMs && enc.minTimeMs <= maxTimeMs) out.push(enc.bytes());
     return out;
   }
+
+  /**
+   * The open chunk's samples, decoded once per change: reads and duplicate checks would otherwise
+   * serialise and decode it every time.
+   */
+  openSamples(): DecodedSamples | undefined {
+    const enc = this.open;
+    if (!enc || enc.count === 0) return undefined;
+    if (this.decodedOpen?.count !== enc.count) {
+      this.decodedOpen = decodeChunk(enc.bytes(), undefined, { verifyChecksum: false });
+    }
+    return this.decodedOpen;
+  }
+  private decodedOpen: DecodedSamples | undefined;
 
   /** The value stored at exactly `timestampMs` in memory (open chunk, sealed chunks, OOO buffer). */
   memoryValueAt(timestampMs: number): number | undefined {
     const i = this.oooTs.indexOf(timestampMs);
     if (i >= 0) return this.oooValues[i];
-    for (const data of this.memoryChunks(timestampMs, timestampMs)) {
+    const open = this.openSamples();
+    if (open && timestampMs >= open.ts[0]!) {
+      const k = indexOf(open.ts, open.count, timestampMs);
+      return k >= 0 ? open.vals[k] : undefined;
+    }
+    for (const data of this.sealedChunks(timestampMs, timestampMs)) {
       const { ts, vals, count } = decodeChunk(data, undefined, { verifyChecksum: false });
-      for (let k = 0; k < count; k++) if (ts[k] === timestampMs) return vals[k];
+      const k = indexOf(ts, count, timestampMs);
+      if (k >= 0) return vals[k];
     }
     return undefined;
   }
+}
+
+function indexOf(ts: Float64Array, count: number, t: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < count && ts[lo] === t ? lo : -1;
 }

@@ -532,7 +532,8 @@ export class WriteAheadLog {
    */
   truncateBefore(segment: number): number {
     this.checkWritable();
-    const current = this.segment ?? this.nextSegment;
+    // A segment closed by roll() is complete: it may be dropped too.
+    const current = this.fd >= 0 && this.segment !== undefined ? this.segment : this.nextSegment;
     if (segment > current) {
       throw new WalError('WK_WAL_STATE', `cannot drop segments before ${segment}: the log is at segment ${current}`);
     }
