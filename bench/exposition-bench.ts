@@ -56,8 +56,14 @@ function generate(count: number, om: boolean): { body: string; lines: number } {
           out.push(`${name}_bucket{${labels},le="${le}"} ${cumulative}`);
           series++;
         }
-        if (series < count) (out.push(`${name}_sum{${labels}} ${(cumulative * 0.123).toFixed(3)}`), series++);
-        if (series < count) (out.push(`${name}_count{${labels}} ${cumulative}`), series++);
+        if (series < count) {
+          out.push(`${name}_sum{${labels}} ${(cumulative * 0.123).toFixed(3)}`);
+          series++;
+        }
+        if (series < count) {
+          out.push(`${name}_count{${labels}} ${cumulative}`);
+          series++;
+        }
       }
     }
     family++;

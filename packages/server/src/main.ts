@@ -184,6 +184,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       lastCheckpointMs: () => storage.stats().lastCheckpointMs,
       walCorruptions: () => 0,
     },
+    admin: { enabled: config.enableAdminApi, deleteSeries: (matchers) => storage.deleteSeries(matchers) },
   });
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });

@@ -30,6 +30,7 @@ export interface ResolvedConfig {
   file?: string;
   listen: { host: string; port: number };
   maxRequestBodyBytes: number;
+  enableAdminApi: boolean;
   storage: { path: string; retentionTimeMs: number; retentionSizeBytes: number; outOfOrderWindowMs: number };
   global: {
     scrapeIntervalMs: number;
@@ -101,6 +102,7 @@ export function resolveConfig(
   const resolved: ResolvedConfig = {
     listen,
     maxRequestBodyBytes: c.web.max_request_body,
+    enableAdminApi: c.web.enable_admin_api,
     storage: {
       path: resolve(baseDir, overrides.storagePath ?? c.storage.path),
       retentionTimeMs: c.storage.retention.time,

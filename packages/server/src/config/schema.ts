@@ -147,6 +147,8 @@ export const configSchema = z
       .object({
         listen_address: z.string().default('127.0.0.1:9800'),
         max_request_body: size.default('32MB'),
+        /** Prometheus's --web.enable-admin-api: series deletion. */
+        enable_admin_api: z.boolean().default(false),
       })
       .strict()
       .default({}),

@@ -171,6 +171,10 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     const end = one(p, 'end') ? parseTime(one(p, 'end')!, 'end') : Infinity;
     const seen = new Map<string, Labels>();
     for (const m of sets) {
+      if (storage.seriesLabels) {
+        for (const l of storage.seriesLabels(m, start, end)) seen.set(l.key, l);
+        continue;
+      }
       for (const s of storage.select(m, start, end)) {
         if (s.timestampsMs.length > 0 || (start === -Infinity && end === Infinity)) seen.set(s.labels.key, s.labels);
       }

@@ -2,6 +2,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { registerAdminApi, type AdminApiOptions } from './admin-api.js';
 import { registerIngestApi, type IngestApiOptions } from './ingest-api.js';
 import { registerPrometheusApi, type PrometheusApiOptions } from './prometheus-api.js';
 import { registerStatusApi, type StatusApiOptions } from './status-api.js';
@@ -12,6 +13,7 @@ export interface HttpServerOptions extends PrometheusApiOptions {
   bodyLimitBytes?: number;
   ingest?: Omit<IngestApiOptions, 'maxRequestBodyBytes'>;
   status?: StatusApiOptions;
+  admin?: AdminApiOptions;
 }
 
 export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
@@ -26,5 +28,6 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   registerPrometheusApi(app, opts);
   if (opts.ingest) registerIngestApi(app, { ...opts.ingest, maxRequestBodyBytes: bodyLimit });
   if (opts.status) registerStatusApi(app, opts.status);
+  if (opts.admin) registerAdminApi(app, opts.admin);
   return app;
 }

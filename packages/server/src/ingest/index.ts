@@ -8,6 +8,7 @@ export {
   type ActiveTargetInfo,
   type DroppedTargetInfo,
   type GlobalUrlOptions,
+  type MetricMetadataInfo,
   type ScrapeManagerOptions,
   type TargetDiscovery,
   type TargetsFilter,

@@ -388,7 +388,7 @@ describe('trimBuckets', () => {
       'interpolates exponentially inside a bucket',
       1.4142135624,
       true,
-      { count: 8, zeroCount: 1 },
+      { zeroCount: 1 },
       { 0: 2, 1: 2 },
       { 0: 1, 1: 2 },
     ],

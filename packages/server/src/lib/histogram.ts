@@ -44,8 +44,6 @@ export interface FloatHistogram {
 }
 
 export const CUSTOM_BUCKETS_SCHEMA = -53;
-export const EXPONENTIAL_SCHEMA_MIN = -4;
-export const EXPONENTIAL_SCHEMA_MAX = 8;
 
 /** Adding or comparing an exponential histogram with a custom-buckets one. */
 export class IncompatibleSchemaError extends Error {
@@ -349,11 +347,6 @@ export function allBuckets(h: FloatHistogram): Bucket[] {
   if (h.zeroCount > 0 && h.schema !== CUSTOM_BUCKETS_SCHEMA) out.push(zeroBucket(h));
   for (const b of positiveBucketsOf(h)) out.push(clampToZeroBucket(b, h.zeroThreshold));
   return out;
-}
-
-/** allBuckets in descending order of value. */
-export function allBucketsReverse(h: FloatHistogram): Bucket[] {
-  return allBuckets(h).reverse();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ function histogramSumAvg(
   const avg = e.op === 'avg';
   const outValues = labels.map(() => new Float64Array(r.n));
   const outPresent = labels.map(() => new Uint8Array(r.n));
-  const outHists: (HistogramColumn | undefined)[] = new Array(G);
+  const outHists = new Array<HistogramColumn | undefined>(G);
   const dropName = new Uint8Array(G);
   for (let si = 0; si < series.length; si++) if (series[si]!.dropName) dropName[groupOf[si]!] = 1;
   const groups: SumAvgGroup[] = labels.map(() => newGroup(0));

@@ -126,7 +126,7 @@ class StepNotes {
 
   constructor(n: number) {
     this.order = new Int32Array(n).fill(-1);
-    this.notes = new Array(n);
+    this.notes = new Array<{ kind: 'info' | 'warning'; message: string } | undefined>(n);
   }
 
   set(i: number, order: number, note: { kind: 'info' | 'warning'; message: string }): void {

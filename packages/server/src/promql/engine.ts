@@ -5,7 +5,7 @@
  * no object is created per sample.
  */
 import { type FloatHistogram, detectReset, scaleHistogram, usesCustomBuckets, withHint } from '../lib/histogram.js';
-import { Labels } from '../lib/labels.js';
+import { Labels, METRIC_NAME } from '../lib/labels.js';
 import { isStaleAt } from '../lib/stale.js';
 import type { Queryable, SeriesSamples } from '../tsdb/index.js';
 import type { Duration, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from './ast.js';
@@ -418,7 +418,7 @@ export class Evaluator {
     const rs: RangeSeries = { labels: s.labels, ts: s.timestampsMs, vals: s.values };
     if (s.histograms !== undefined) rs.hists = s.histograms as HistogramColumn;
     const { ts, vals, hists: hs } = dropStale(rs);
-    const metric = s.labels.get('__name__');
+    const metric = s.labels.get(METRIC_NAME);
     const annotate = (kind: 'warning' | 'info', message: string): void => this.annotate(kind, message, pos);
     const lookback = this.opts.lookbackDeltaMs;
     const values = new Float64Array(r.n);
@@ -589,6 +589,10 @@ export class Evaluator {
     for (const s of src.series) {
       const lo = firstAfter(s.ts, 0, s.ts.length, start - ext.beforeMs);
       const hi = firstAfter(s.ts, lo, s.ts.length, end + ext.afterMs);
+      // Boundary points are only defined for floats (as in Prometheus).
+      if (s.hists?.slice(lo, hi).some((h) => h !== undefined)) {
+        throw execError(`${modifier} modifier is not supported with histograms`);
+      }
       const w = extendWindow(s.ts, s.vals, lo, hi, start, end, modifier === 'smoothed');
       if (w === undefined) continue;
       this.addSamples(w.ts.length);

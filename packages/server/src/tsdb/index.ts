@@ -32,6 +32,8 @@ export interface SeriesSamples {
 /** What a query reads: every series matching all matchers, limited to samples in [minTimeMs, maxTimeMs]. */
 export interface Queryable {
   select(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): SeriesSamples[];
+  /** Label sets of the matching series that have samples in the window (no samples decoded). */
+  seriesLabels?(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): Labels[];
   /** Label names over all series (sorted). */
   labelNames(matchers?: readonly Matcher[]): string[];
   /** Values of one label over all series (sorted). */

@@ -172,7 +172,7 @@ describe(`exposition fuzz (FUZZ_SEED=${SEED}, ${BUDGET_MS} ms per target)`, () =
     }
     for (let k = 0; k < 1_000; k++) {
       const bad = rng.int(lines.length);
-      const corrupted = new TextDecoder().decode(mutate(rng, new TextEncoder().encode(lines[bad]!), DICTIONARY));
+      const corrupted = new TextDecoder().decode(mutate(rng, new TextEncoder().encode(lines[bad]), DICTIONARY));
       // The corrupted line stays one line.
       const body = lines.map((l, i) => (i === bad ? corrupted.replace(/[\r\n]/g, ' ') : l)).join('\n');
       const got = new Set(

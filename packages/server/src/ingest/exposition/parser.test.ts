@@ -26,7 +26,7 @@ function check(c: ParseCase, r: ParseResult): void {
   );
   expect(got).toEqual(c.samples);
   expect(r.issues.map((i) => [i.line, i.column, i.message])).toEqual(
-    (c.issues ?? []).map(([line, column, msg]) => [line, column, expect.stringContaining(msg)]),
+    (c.issues ?? []).map(([line, column, msg]): unknown => [line, column, expect.stringContaining(msg)]),
   );
   if (c.metadata !== undefined) expect(r.metadata).toEqual(c.metadata);
 }

@@ -61,12 +61,14 @@ const MAX_ISSUE_LABELS_CHARS = 300;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Internal: malformed protobuf. Turned into a `WriteDecodeError` at the top; never escapes. */
-class ProtoError {
+class ProtoError extends Error {
   constructor(
-    readonly message: string,
+    message: string,
     readonly offset: number,
     readonly field: number,
-  ) {}
+  ) {
+    super(message);
+  }
 }
 
 /** Label pairs of the message being decoded; `undefined` marks a string that was not valid UTF-8. */
@@ -224,7 +226,6 @@ class WriteRequestDecoder {
     while (this.pos < end) {
       // Fast path: tag 0x0a or 0x12 and a one-byte length, as every label short of 128 bytes has.
       const b = buf[this.pos]!;
-      let tag: number;
       if ((b === 0x0a || b === 0x12) && this.pos + 1 < end && buf[this.pos + 1]! < 0x80) {
         const len = buf[this.pos + 1]!;
         const start = this.pos + 2;
@@ -236,7 +237,7 @@ class WriteRequestDecoder {
           continue;
         }
       }
-      tag = this.tag(end);
+      const tag = this.tag(end);
       const field = tag >>> 3;
       if (field === 1 || field === 2) {
         this.field = field;

@@ -18,31 +18,21 @@ export function decodeUtf8(buf: Uint8Array, start: number, end: number): string 
   const n = end - start;
   if (n === 0) return '';
   if (n <= MAX_CACHED_BYTES) {
-    // Hash the length and up to 8 bytes from both ends and the middle (labels that differ, differ
-    // there); the comparison below checks every byte anyway, and it also tells non-ASCII apart.
-    let h = Math.imul(n, 0x9e3779b1);
-    const mid = start + (n >>> 1);
-    h = Math.imul(h ^ buf[start]!, 0x01000193);
-    h = Math.imul(h ^ buf[end - 1]!, 0x01000193);
-    h = Math.imul(h ^ buf[mid]!, 0x01000193);
-    if (n > 3) {
-      h = Math.imul(h ^ buf[start + 1]!, 0x01000193);
-      h = Math.imul(h ^ buf[end - 2]!, 0x01000193);
-      h = Math.imul(h ^ buf[mid - 1]!, 0x01000193);
-      h = Math.imul(h ^ buf[start + 2]!, 0x01000193);
-      h = Math.imul(h ^ buf[end - 3]!, 0x01000193);
-    }
-    const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
-    const hit = cache[slot];
-    if (hit !== undefined && hit.length === n) {
-      // A cached string is ASCII, so equal bytes mean the same string.
-      let k = 0;
-      while (k < n && hit.charCodeAt(k) === buf[start + k]) k++;
-      if (k === n) return hit;
-    }
+    let h = n;
     let any = 0;
-    for (let i = start; i < end; i++) any |= buf[i]!;
+    for (let i = start; i < end; i++) {
+      const b = buf[i]!;
+      any |= b;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
     if (any < 0x80) {
+      const slot = h >>> (32 - CACHE_BITS);
+      const hit = cache[slot];
+      if (hit !== undefined && hit.length === n) {
+        let k = 0;
+        while (k < n && hit.charCodeAt(k) === buf[start + k]) k++;
+        if (k === n) return hit;
+      }
       const s = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
       cache[slot] = s;
       return s;

@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/clock.js';
 import { type Labels, METRIC_NAME } from '../../lib/labels.js';
 import { STALE_NAN } from '../../lib/stale.js';
 import type { Appendable, Appender } from '../../tsdb/index.js';
-import { formatFromContentType, parseExposition } from '../exposition/index.js';
+import { formatFromContentType, type MetricMetadata, parseExposition } from '../exposition/index.js';
 import { LabelsBuilder, relabelBuilder } from '../relabel/relabel.js';
 import { fetchMetrics, ScrapeError, type ScrapeResponse } from './http.js';
 import type { ScrapeLogger } from './logger.js';
@@ -77,6 +77,8 @@ export class ScrapeLoop {
   private previousSeries = new Map<string, Labels>();
   /** Exposed label set key → outcome, for the series of the last successful scrape. */
   private cache = new Map<string, CacheEntry>();
+  /** `# TYPE`, `# HELP`, `# UNIT` of the last scrape that had a body. */
+  metadata: readonly MetricMetadata[] = [];
 
   constructor(target: Target, config: ResolvedScrapeConfig, ctx: LoopContext) {
     this.target = target;
@@ -258,6 +260,7 @@ export class ScrapeLoop {
     const config = this.config;
     const job = config.job_name;
     const parsed = parseExposition(response.body, formatFromContentType(response.contentType));
+    if (parsed.metadata.length > 0 || response.body.byteLength > 0) this.metadata = parsed.metadata;
     if (parsed.issues.length > 0) {
       metrics.expositionIssues.inc({ job }, parsed.issues.length);
       const first = parsed.issues[0]!;

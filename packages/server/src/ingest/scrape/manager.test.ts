@@ -95,6 +95,17 @@ describe('ScrapeManager: scraping and synthetic series', () => {
     expect(await h.counter('watchkeeper_scrape_samples_appended_total', { job: 'app' })).toBe(4);
   });
 
+  it('collects the metadata of the targets for /api/v1/metadata', async () => {
+    const a = await serve('# HELP reqs Requests.\n# TYPE reqs counter\nreqs 1\n# TYPE temp gauge\ntemp 3\n');
+    const b = await serve('# HELP reqs Requests served.\n# TYPE reqs counter\nreqs 2\n# TYPE temp gauge\ntemp 4\n');
+    await h.apply([job({ static_configs: [{ targets: [a.address, b.address] }] })]);
+    await h.step(INTERVAL_MS);
+    const metadata = h.manager.metadata();
+    expect(metadata.get('temp')).toEqual([{ type: 'gauge', help: '', unit: '' }]);
+    expect(metadata.get('reqs')).toHaveLength(2);
+    expect(metadata.get('reqs')).toContainEqual({ type: 'counter', help: 'Requests served.', unit: '' });
+  });
+
   it('negotiates OpenMetrics and decodes gzip', async () => {
     const t = await serve();
     t.handler = (req, res) => {

@@ -61,6 +61,13 @@ export interface ActiveTargetInfo {
   scrapeTimeout: string;
 }
 
+/** One metric family's metadata as `/api/v1/metadata` returns it. */
+export interface MetricMetadataInfo {
+  type: string;
+  help: string;
+  unit: string;
+}
+
 /** A target that relabeling dropped. */
 export interface DroppedTargetInfo {
   discoveredLabels: Record<string, string>;
@@ -171,6 +178,29 @@ export class ScrapeManager {
       }
     }
     return { activeTargets, droppedTargets };
+  }
+
+  /**
+   * Metric family → its distinct metadata over all targets' last scrapes, as Prometheus's
+   * `/api/v1/metadata` aggregates it (`help` and `unit` empty when not exposed).
+   */
+  metadata(): Map<string, MetricMetadataInfo[]> {
+    const out = new Map<string, MetricMetadataInfo[]>();
+    const seen = new Set<string>();
+    for (const pool of this.pools.values()) {
+      for (const list of pool.metadata()) {
+        for (const m of list) {
+          const entry: MetricMetadataInfo = { type: m.type, help: m.help ?? '', unit: m.unit ?? '' };
+          const key = JSON.stringify([m.family, entry.type, entry.help, entry.unit]);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const entries = out.get(m.family);
+          if (entries === undefined) out.set(m.family, [entry]);
+          else entries.push(entry);
+        }
+      }
+    }
+    return out;
   }
 
   private describe(job: string, t: Target): ActiveTargetInfo {

@@ -21,7 +21,15 @@ export type SampleRejectionReason =
 
 /** Why a scrape failed (the `reason` label of `watchkeeper_scrapes_failed_total`). */
 export type ScrapeFailureReason =
-  'timeout' | 'http-status' | 'network' | 'body-size-limit' | 'sample-limit' | 'label-limit' | 'credentials';
+  | 'timeout'
+  | 'http-status'
+  | 'network'
+  | 'credentials'
+  | 'body-size-limit'
+  | 'sample-limit'
+  | 'label-limit'
+  /** The body had lines but not one parseable sample. */
+  | 'parse';
 
 export class ScrapeMetrics {
   /** Scrapes attempted, by job. */

@@ -5,6 +5,7 @@
  */
 import type { ResolvedScrapeConfig } from '../../config/index.js';
 import { Labels } from '../../lib/labels.js';
+import type { MetricMetadata } from '../exposition/index.js';
 import { FileDiscovery } from './file-sd.js';
 import { type LoopContext, ScrapeLoop } from './loop.js';
 import { ADDRESS_LABEL, populateLabels, Target, type TargetGroup } from './target.js';
@@ -67,6 +68,11 @@ export class ScrapePool {
 
   activeTargets(): Target[] {
     return [...this.loops.values()].map((l) => l.target);
+  }
+
+  /** The metadata of every target's last scrape. */
+  metadata(): (readonly MetricMetadata[])[] {
+    return [...this.loops.values()].map((l) => l.metadata);
   }
 
   droppedTargets(): Labels[] {

@@ -268,7 +268,6 @@ async function histogramStatFn(ev: Evaluator, e: Call, r: StepRange): Promise<Ev
       present[i] = 1;
       any = true;
     }
-    // Only the name goes: histogram_count keeps __type__/__unit__ (unlike float functions).
     if (any) out.push({ labels: s.labels, values, present, dropName: true });
   }
   return { kind: 'vector', series: out };
@@ -469,8 +468,6 @@ async function sortByLabel(ev: Evaluator, e: Call, r: StepRange, desc: boolean):
 }
 
 interface ClassicGroup {
-  /** Labels without `le` (the key native histograms of the same series would have). */
-  key: string;
   labels: Labels;
   metricName: string;
   members: { s: StepSeries; le: number }[];
@@ -510,12 +507,7 @@ function splitHistogramInput(ev: Evaluator, input: StepSeries[], arg: Expr, r: S
     const without = s.labels.without('le');
     let g = groups.get(without.key);
     if (!g) {
-      g = {
-        key: without.key,
-        labels: without.without(METRIC_NAME),
-        metricName: s.labels.get(METRIC_NAME),
-        members: [],
-      };
+      g = { labels: without.without(METRIC_NAME), metricName: s.labels.get(METRIC_NAME), members: [] };
       groups.set(without.key, g);
       list.push(g);
     }

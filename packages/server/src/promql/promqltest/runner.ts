@@ -448,8 +448,7 @@ function prefixFirstLine(msg: string, suffix: string): string {
 }
 
 function histogramAppender(storage: Storage): HistogramAppendable | undefined {
-  const s = storage as Storage & Partial<HistogramAppendable>;
-  return typeof s.appendHistogram === 'function' ? (s as Storage & HistogramAppendable) : undefined;
+  return typeof storage.appendHistogram === 'function' ? (storage as Storage & HistogramAppendable) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

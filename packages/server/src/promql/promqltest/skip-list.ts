@@ -19,8 +19,7 @@ export const SKIP_LIST: readonly SkipEntry[] = [];
 export type UnsupportedDataKind = 'native-histogram' | 'nhcb' | 'start-timestamp';
 
 export const UNSUPPORTED_DATA: Readonly<Partial<Record<UnsupportedDataKind, string>>> = {
-  'native-histogram':
-    'native histogram samples: the storage holds float samples only; native histograms are planned with the durable storage (the value types already carry FloatHistogram)',
+  'native-histogram': 'native histogram samples: the storage holds float samples only (it has no appendHistogram)',
   nhcb: 'native histograms synthesized by load_with_nhcb: same reason as native histogram samples',
   'start-timestamp': 'start timestamps (@st): an experimental Prometheus feature the storage does not record',
 };

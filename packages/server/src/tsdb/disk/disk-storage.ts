@@ -475,7 +475,11 @@ export class DiskStorage implements Storage {
     this.wal.append([
       {
         type: 'tombstones',
-        tombstones: victims.map((hs) => ({ ref: hs.ref, minTimeMs: -Infinity, maxTimeMs: Infinity })),
+        tombstones: victims.map((hs) => ({
+          ref: hs.ref,
+          minTimeMs: Number.MIN_SAFE_INTEGER,
+          maxTimeMs: Number.MAX_SAFE_INTEGER,
+        })),
       },
     ]);
     await this.wal.sync();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Labels } from '../../lib/labels.js';
 import { STALE_NAN_HI, STALE_NAN_LO } from '../../lib/stale.js';
 import { WalCorruptError, WalError } from './errors.js';
-import { segmentFileName } from './segment.js';
+import { FRAME_HEADER_BYTES, sealFrame, segmentFileName } from './segment.js';
 import { comparable } from './testdata/comparable.js';
 import { WriteAheadLog, type WalPosition, type WalRecord } from './wal.js';
 
@@ -258,6 +258,17 @@ describe('WriteAheadLog', () => {
     await run.wal.close();
   });
 
+  it('reports a record that passes its checksum but does not decode as corruption, even at the end', async () => {
+    const dir = tempDir();
+    await writeLog(dir, 3);
+    const frame = new Uint8Array(FRAME_HEADER_BYTES + 1);
+    frame[FRAME_HEADER_BYTES] = 5; // a samples record claiming 5 samples, with none
+    sealFrame(frame, 0, 2, 1);
+    const path = lastSegmentPath(dir);
+    writeFileSync(path, Buffer.concat([readFileSync(path), frame]));
+    expect(() => replayAll(dir)).toThrow(/passes its checksum but does not decode/);
+  });
+
   it('reports the torn end of a segment that its writer continued as corruption', async () => {
     const dir = tempDir();
     await writeLog(dir, 40, { segmentSizeBytes: 2048 });
@@ -368,6 +379,23 @@ describe('WriteAheadLog', () => {
     const run = replayAll(dir);
     expect(run.stats.firstSegment).toBe(4);
     expect(run.positions).toEqual(positions.filter((p) => p.segment >= 4));
+    await run.wal.close();
+  });
+
+  it('drops the segment roll() closed, and writes on in a new one', async () => {
+    const dir = tempDir();
+    const wal = WriteAheadLog.open(dir);
+    wal.replay(() => {});
+    wal.append([samplesRecord(0, 3)]);
+    await wal.sync();
+    const closed = wal.roll()!;
+    expect(() => wal.truncateBefore(closed + 2)).toThrow(WalError);
+    expect(wal.truncateBefore(closed + 1)).toBe(1);
+    wal.append([samplesRecord(1, 3)]);
+    await wal.close();
+    const run = replayAll(dir);
+    expect(run.records).toEqual([comparable(samplesRecord(1, 3))]);
+    expect(run.stats.firstSegment).toBe(closed + 1);
     await run.wal.close();
   });
 

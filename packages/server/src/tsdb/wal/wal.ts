@@ -503,7 +503,8 @@ export class WriteAheadLog {
       // damage at its end is a torn tail only when no later segment comes from the same writer.
       const session = sessions[i];
       const lastOfWriter = i === segments.length - 1 || session === undefined || sessions[i + 1] !== session;
-      if (!lastOfWriter || validFrameAfter(path, offset + 1)) {
+      // A record whose checksum holds but that does not decode was written that way: never a crash.
+      if (reason === 'undecodable-record' || !lastOfWriter || validFrameAfter(path, offset + 1)) {
         throw new WalCorruptError(name, segment, offset, false, describe(reason, lastOfWriter));
       }
       this.truncateFile(path, offset);
@@ -716,6 +717,8 @@ function scanHeaderOnly(path: string): number | undefined {
 }
 
 function describe(reason: DamageReason, lastOfWriter: boolean): string {
+  if (reason === 'undecodable-record')
+    return 'a record passes its checksum but does not decode (another format version, or a bug)';
   return lastOfWriter
     ? `${reason}, and valid records follow it`
     : `${reason} at the end of a segment that its writer continued in the next segment`;
