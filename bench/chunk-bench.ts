@@ -120,7 +120,8 @@ const KINDS: SeriesKind[] = [
 ];
 
 function fmtRate(perSecond: number): string {
-  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(1)} M/s` : `${(perSecond / 1e3).toFixed(1)} k/s`;
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(1)} M/s`;
+  return perSecond >= 1e4 ? `${(perSecond / 1e3).toFixed(1)} k/s` : `${Math.round(perSecond)}/s`;
 }
 
 /**

@@ -5,8 +5,10 @@
  * Exact: HTTP status, `status`, `errorType`, `resultType`, label sets, timestamps, and values as the
  * strings Prometheus formats. Float tolerance only where both values are finite numbers that differ
  * in their last digits (relative difference at most REL_TOLERANCE): summation order differs between
- * engines (Prometheus 2.42 adds naively, Prometheus 3 and Watchkeeper with Kahan compensation), so
- * the last of 17 significant digits may differ. Tolerated values are counted, never hidden.
+ * engines (Prometheus 2.42 adds naively, Prometheus 3 and Watchkeeper with Kahan compensation), and
+ * so do the last bits of Go's and V8's log/exp, so the last one or two of 17 significant digits may
+ * differ (the largest seen: 2.4e-14, predict_linear and avg_over_time - max_over_time). Tolerated
+ * values are counted, never hidden.
  *
  * Not compared, but recorded: error texts (they may differ; the status code and errorType must not),
  * and `warnings` / `infos` (Prometheus 2.42 has no PromQL annotations; Watchkeeper returns Prometheus
@@ -14,7 +16,7 @@
  */
 import type { DiffRequest } from './prometheus-diff-queries.js';
 
-export const REL_TOLERANCE = 1e-9;
+export const REL_TOLERANCE = 1e-12;
 /** Differing points listed per series before "and N more". */
 const EXAMPLES_PER_SERIES = 3;
 
@@ -85,6 +87,9 @@ export class Comparer {
     const x = parseGoFloat(p);
     const y = parseGoFloat(w);
     if (!Number.isFinite(x) || !Number.isFinite(y)) return false;
+    // The same number spelled differently ("-0" and "0", "1e-07" and "0.0000001") is a formatting
+    // difference, never tolerated.
+    if (x === y) return false;
     const rel = Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y));
     if (rel > REL_TOLERANCE) return false;
     this.c.tolerated++;

@@ -6,8 +6,9 @@
  * the late data, number formatting and error cases; and the metadata endpoints.
  *
  * Evaluation times. Range queries run over the hour before END at a 15 s step (Grafana's step for
- * a 1 h panel); instant queries at END and at END - 20 m (inside the login-failure burst and the
- * vessel's stale period, just before target sync-1 vanishes). Data samples are never on a multiple
+ * a 1 h panel), as form POSTs; instant queries at END (GET) and at END - 20 m (POST, Grafana's
+ * default; inside the login-failure burst and the vessel's stale period, just before target sync-1
+ * vanishes). Data samples are never on a multiple
  * of 15 s (prometheus-diff-data.ts), so range and lookback windows never start on a sample.
  *
  * Subqueries (`grid: 'subquery'`): a subquery evaluates its inner expression at multiples of its
@@ -104,6 +105,8 @@ const COVERAGE: DiffQuery[] = [
   { name: 'resets', expr: 'resets(http_requests_total[30m])' },
   { name: 'changes', expr: 'changes(up[30m])' },
   { name: 'delta', expr: 'delta(db_connection_pool_used[10m])' },
+  { name: 'idelta', expr: 'idelta(db_connection_pool_used[1m])' },
+  { name: 'rate over two samples', expr: 'rate(http_requests_total{job="parts-api"}[30s])' },
   { name: 'deriv', expr: 'deriv(sms_sync_lag_seconds{vessel="v03"}[10m])' },
   { name: 'predict_linear memory', expr: 'predict_linear(node_memory_MemAvailable_bytes[30m], 3600)' },
   { name: 'sgn deriv', expr: 'sgn(deriv(node_memory_MemAvailable_bytes[15m]))' },
@@ -127,6 +130,38 @@ const COVERAGE: DiffQuery[] = [
   { name: 'count by le', expr: 'count by (le) (http_request_duration_seconds_bucket)' },
   { name: 'sort_desc', expr: 'sort_desc(sum by (job) (rate(http_requests_total[5m])))', ordered: true },
   { name: 'sort', expr: 'sort(db_connection_pool_used)', ordered: true },
+  // NaN and infinities in aggregations and sorting
+  {
+    name: 'max min with NaN',
+    expr: 'max(sms_sync_lag_seconds{vessel="v01"} * 0 / 0 or sms_sync_lag_seconds) + min(sms_sync_lag_seconds{vessel="v01"} * 0 / 0 or sms_sync_lag_seconds)',
+  },
+  {
+    name: 'topk with NaN',
+    expr: 'topk(2, sms_sync_lag_seconds{vessel="v01"} * 0 / 0 or sms_sync_lag_seconds)',
+    ordered: true,
+  },
+  {
+    name: 'bottomk with NaN',
+    expr: 'bottomk(2, sms_sync_lag_seconds{vessel="v01"} * 0 / 0 or sms_sync_lag_seconds)',
+    ordered: true,
+  },
+  {
+    name: 'sort_desc with NaN',
+    expr: 'sort_desc(sms_sync_lag_seconds{vessel="v01"} * 0 / 0 or sms_sync_lag_seconds)',
+    ordered: true,
+  },
+  {
+    name: 'sort with NaN',
+    expr: 'sort(sms_sync_lag_seconds{vessel="v01"} * 0 / 0 or sms_sync_lag_seconds)',
+    ordered: true,
+  },
+  { name: 'avg with +Inf', expr: 'avg(sms_sync_lag_seconds{vessel="v01"} / 0 or sms_sync_lag_seconds)' },
+  {
+    name: 'sum with cancellation',
+    expr: 'sum(label_replace(-sms_sync_lag_seconds{vessel="v02"}, "vessel", "neg", "", "") or sms_sync_lag_seconds)',
+  },
+  { name: 'rate of a gauge', expr: 'rate(sms_sync_lag_seconds[5m])' },
+  { name: 'histogram_quantile without le', expr: 'histogram_quantile(0.9, rate(http_requests_total[5m]))' },
   // histograms
   {
     name: 'histogram_quantile per series',
@@ -139,6 +174,10 @@ const COVERAGE: DiffQuery[] = [
   {
     name: 'average latency',
     expr: 'sum(rate(http_request_duration_seconds_sum[5m])) by (job) / sum(rate(http_request_duration_seconds_count[5m])) by (job)',
+  },
+  {
+    name: 'histogram_quantile out of range',
+    expr: 'histogram_quantile(1.5, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) or histogram_quantile(-1, sum by (le, job) (rate(http_request_duration_seconds_bucket[5m])))',
   },
   // labels
   { name: 'label_replace', expr: 'label_replace(up, "host", "$1", "instance", "(.*):.*")' },
@@ -154,12 +193,19 @@ const COVERAGE: DiffQuery[] = [
   { name: 'comparison filter keeps name', expr: 'db_connection_pool_used > 30' },
   { name: 'scalar comparison bool', expr: 'sum(up) > bool 10' },
   { name: 'unary minus', expr: '-db_connection_pool_used' },
+  {
+    name: 'modulo power atan2',
+    expr: 'db_connection_pool_used % 7 + db_connection_pool_used ^ 0.5 - (db_connection_pool_used atan2 db_connection_pool_size)',
+  },
+  { name: 'vector comparison', expr: 'db_connection_pool_used >= db_connection_pool_size * 0.85' },
   { name: 'division by zero', expr: 'sms_sync_lag_seconds{vessel=~"v0[12]"} / 0' },
   { name: 'NaN and -Inf', expr: '(sms_sync_lag_seconds - sms_sync_lag_seconds) / 0 or -sms_sync_lag_seconds / 0' },
   // offset, @
   { name: 'offset', expr: 'sms_parts_orders_total offset 10m' },
   { name: 'rate offset', expr: 'rate(http_requests_total{job="parts-api"}[5m] offset 15m)' },
   { name: '@ end()', expr: 'sms_vessel_online @ end()' },
+  { name: '@ start() offset', expr: 'rate(http_requests_total{job="auth", status="200"}[5m] @ start() offset -10m)' },
+  { name: 'timestamp offset', expr: 'timestamp(sms_vessel_online offset 5m)' },
   // set operators and vector matching
   {
     name: 'and on',
@@ -228,11 +274,21 @@ const COVERAGE: DiffQuery[] = [
   { name: 'date functions of time()', expr: 'day_of_week() + hour() * 10 + minute() + days_in_month() + year()' },
   { name: 'vector(time())', expr: 'vector(time())' },
   { name: 'scalar()', expr: 'scalar(sum(up{job="node"}))' },
+  { name: 'scalar() of many', expr: 'scalar(up)' },
+  { name: 'vector scalar arithmetic', expr: 'db_connection_pool_size - scalar(count(up))' },
   { name: 'scalar arithmetic', expr: '1 + 2 * 3' },
   { name: 'time()', expr: 'time()' },
   { name: 'scalar NaN', expr: '0 / 0' },
-  // number formatting
+  // number formatting: Go's 'f' format from 1e-6 up to 1e21, 'e' outside (1e-07, 1e+21), -0
   { name: 'tiny, huge, fractional values', expr: 'sms_sync_lag_seconds' },
+  {
+    name: 'formatting 1e-6 and 1e21 edges',
+    expr: 'sms_sync_lag_seconds * 10 or sms_sync_lag_seconds{vessel="v02"} / 10',
+  },
+  { name: 'formatting 1e20', expr: 'sms_sync_lag_seconds{vessel="v02"} / 100' },
+  { name: 'negative zero', expr: '-(db_connection_pool_used * 0)' },
+  { name: 'count_values formats label values', expr: 'count_values("lag", sms_sync_lag_seconds)' },
+  { name: 'count_values of huge values', expr: 'count_values("lag", sms_sync_lag_seconds{vessel="v02"} / 100)' },
   { name: 'big integers', expr: 'node_memory_MemTotal_bytes' },
   // the late data
   { name: 'late data offset', expr: 'sms_vessel_fuel_liters offset 5h' },
@@ -307,7 +363,7 @@ export function queryRequests(endMs: number): DiffRequest[] {
       ] as const) {
         out.push({
           id: `query ${q.name} @${label}`,
-          method: 'GET',
+          method: label === 'END' ? 'GET' : 'POST',
           path: '/api/v1/query',
           params: [
             ['query', q.expr],
@@ -318,6 +374,34 @@ export function queryRequests(endMs: number): DiffRequest[] {
       }
     }
   }
+  // Parameter forms: RFC 3339 and fractional times, a duration step, an end off the step grid.
+  const q = (id: string, method: 'GET' | 'POST', path: string, params: [string, string][]): DiffRequest => ({
+    id,
+    method,
+    path,
+    params,
+    ordered: false,
+  });
+  out.push(
+    q('query RFC 3339 time', 'GET', '/api/v1/query', [
+      ['query', 'up'],
+      ['time', new Date(endMs).toISOString()],
+    ]),
+  );
+  out.push(
+    q('query fractional time', 'GET', '/api/v1/query', [
+      ['query', 'rate(http_requests_total[5m])'],
+      ['time', sec(endMs - 500)],
+    ]),
+  );
+  out.push(
+    q('query_range duration step, end off the grid', 'POST', '/api/v1/query_range', [
+      ['query', 'sum by (job) (rate(http_requests_total[5m]))'],
+      ['start', new Date(endMs - 3_600_000).toISOString()],
+      ['end', sec(endMs - 1_000)],
+      ['step', '1m'],
+    ]),
+  );
   // Parameter errors.
   const end = sec(endMs);
   const start = sec(endMs - 3_600_000);

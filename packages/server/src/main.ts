@@ -180,7 +180,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       },
       tsdbStatus: (limit) => tsdbStatus(storage, limit),
       targets: (state) => scrapeManager.targets({ state: state === 'active' || state === 'dropped' ? state : 'any' }),
-      metadata: () => new Map(),
+      metadata: () => scrapeManager.metadata(),
       lastCheckpointMs: () => storage.stats().lastCheckpointMs,
       walCorruptions: () => 0,
     },

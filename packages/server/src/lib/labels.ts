@@ -54,6 +54,28 @@ export class Labels {
     return this.keyCache;
   }
 
+  /**
+   * A 53-bit hash of the label set (two FNV-1a 32-bit hashes over names and values), not
+   * cached: indexes that hold millions of label sets key them by this instead of `key`, whose
+   * cached string would double the memory of every label set.
+   */
+  hash(): number {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193 ^ 0x5bd1e995;
+    const f = this.flat;
+    for (let i = 0; i < f.length; i++) {
+      const str = f[i]!;
+      for (let j = 0; j < str.length; j++) {
+        const c = str.charCodeAt(j);
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x0100019d);
+      }
+      h1 = Math.imul(h1 ^ 0xff, 0x01000193);
+      h2 = Math.imul(h2 ^ 0xfe, 0x0100019d);
+    }
+    return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  }
+
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     const f = this.flat;
     for (let i = 0; i < f.length; i += 2) yield [f[i]!, f[i + 1]!];

@@ -49,7 +49,8 @@ export class RegexError extends Error {
  */
 export function compileAnchoredRegex(src: string): RegExp {
   let flags = 's';
-  let body = src;
+  // RE2's named groups (?P<name>...) are (?<name>...) in JS.
+  let body = src.replace(/\(\?P</g, '(?<');
   const m = /^\(\?([imsU]+)\)/.exec(body);
   if (m) {
     if (m[1]!.includes('i')) flags += 'i';

@@ -118,7 +118,7 @@ class LabelScratch {
   }
 }
 
-/** Thrown nowhere: the scanner's methods return FAIL after recording the issue, and the line is dropped. */
+/** What the scanning methods return after recording an issue: the line is then dropped (nothing is thrown). */
 const FAIL = -1;
 
 class ExpositionParser {

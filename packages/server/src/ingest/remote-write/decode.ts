@@ -141,7 +141,6 @@ class WriteRequestDecoder {
       }
     }
     // Views are made last: the arrays may have been reallocated while they grew.
-    const series = this.kept;
     const timestamps = this.timestamps;
     const values = this.values;
     const kept = this.kept;
@@ -153,7 +152,7 @@ class WriteRequestDecoder {
       s.timestampsMs = timestamps.subarray(from, to);
       s.values = values.subarray(from, to);
     }
-    return { series, metadata: this.metadata, issues: this.issues, sampleCount: this.sampleCount };
+    return { series: kept, metadata: this.metadata, issues: this.issues, sampleCount: this.sampleCount };
   }
 
   // ---- messages -------------------------------------------------------------------------------
@@ -196,7 +195,7 @@ class WriteRequestDecoder {
         this.skip(tag & 7, end);
       }
     }
-    const labels = this.seriesProblem === undefined ? this.buildSeriesLabels() : undefined;
+    const labels = this.buildSeriesLabels();
     if (labels === undefined) {
       this.issues.push({
         seriesIndex: index,

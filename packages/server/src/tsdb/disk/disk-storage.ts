@@ -53,7 +53,8 @@ const EMPTY = new Float64Array(0);
 
 export class DiskStorage implements Storage {
   private readonly series: (HeadSeries | undefined)[] = [];
-  private readonly byKey = new Map<string, HeadSeries>();
+  /** Series by `labels.hash()`; a collision keeps an array (compared with `equals`). */
+  private readonly byHash = new Map<number, HeadSeries | HeadSeries[]>();
   private readonly postings = new PostingsIndex();
   private nextRef = 1;
   /** Sealed chunks waiting for the next checkpoint, by series. */
@@ -150,7 +151,10 @@ export class DiskStorage implements Storage {
 
   private addSeries(hs: HeadSeries): void {
     this.series[hs.ref] = hs;
-    this.byKey.set(hs.labels.key, hs);
+    const h = hs.labels.hash();
+    const prev = this.byHash.get(h);
+    if (prev === undefined) this.byHash.set(h, hs);
+    else this.byHash.set(h, Array.isArray(prev) ? [...prev, hs] : [prev, hs]);
     this.postings.add(hs.ref, hs.labels);
     if (hs.ref >= this.nextRef) this.nextRef = hs.ref + 1;
   }
@@ -211,13 +215,20 @@ export class DiskStorage implements Storage {
   }
 
   private getOrCreate(labels: Labels, newSeries: WalSeries[]): HeadSeries {
-    let hs = this.byKey.get(labels.key);
+    let hs = this.lookup(labels);
     if (hs === undefined) {
       hs = new HeadSeries(this.nextRef++, labels);
       this.addSeries(hs);
       newSeries.push({ ref: hs.ref, labels });
     }
     return hs;
+  }
+
+  private lookup(labels: Labels): HeadSeries | undefined {
+    const found = this.byHash.get(labels.hash());
+    if (found === undefined) return undefined;
+    if (!Array.isArray(found)) return found.labels.equals(labels) ? found : undefined;
+    return found.find((hs) => hs.labels.equals(labels));
   }
 
   append(labels: Labels, timestampMs: number, value: number): boolean {
@@ -404,7 +415,7 @@ export class DiskStorage implements Storage {
     };
     for (const hs of this.pendingSealed) {
       for (const c of hs.sealed) push(hs, c);
-      hs.sealed = [];
+      hs.clearSealed();
     }
     for (const hs of this.pendingOoo) {
       const c = hs.takeOutOfOrderChunk();
@@ -493,7 +504,13 @@ export class DiskStorage implements Storage {
     this.postings.remove(refs, (ref) => this.series[ref]!.labels);
     for (const hs of victims) {
       this.series[hs.ref] = undefined;
-      this.byKey.delete(hs.labels.key);
+      const h = hs.labels.hash();
+      const found = this.byHash.get(h);
+      if (Array.isArray(found)) {
+        const rest = found.filter((x) => x !== hs);
+        if (rest.length === 1) this.byHash.set(h, rest[0]!);
+        else this.byHash.set(h, rest);
+      } else this.byHash.delete(h);
       this.pendingSealed.delete(hs);
       this.pendingOoo.delete(hs);
     }

@@ -17,6 +17,12 @@ export interface SealedChunk {
   data: Uint8Array;
 }
 
+// Shared empty containers: most series never hold sealed chunks between checkpoints or late
+// samples, and a million empty arrays and typed arrays cost real memory.
+const NO_CHUNKS: readonly SealedChunk[] = Object.freeze([]);
+const NO_TIMES: readonly number[] = Object.freeze([]);
+const NO_VALUES = new Float64Array(0);
+
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
@@ -36,13 +42,13 @@ export function sameBits(a: number, b: number): boolean {
 export class HeadSeries {
   open: XorChunkEncoder | undefined;
   /** Sealed in memory, not yet in the database. */
-  sealed: SealedChunk[] = [];
+  sealed: readonly SealedChunk[] = NO_CHUNKS;
   /**
    * Out-of-order samples accepted since the last checkpoint, sorted by time. Values live in a
    * Float64Array: a JS array may canonicalise NaN payloads and lose staleness markers.
    */
-  oooTs: number[] = [];
-  private oooValues = new Float64Array(0);
+  oooTs: readonly number[] = NO_TIMES;
+  private oooValues = NO_VALUES;
   /** Newest in-order sample; its value kept as raw bits for the same reason. */
   lastTimeMs = -Infinity;
   private lastHi = 0x7ff80000;
@@ -126,6 +132,11 @@ export class HeadSeries {
     return u32[1] === this.lastHi && u32[0] === this.lastLo;
   }
 
+  /** Forgets the sealed chunks once they are in the database. */
+  clearSealed(): void {
+    this.sealed = NO_CHUNKS;
+  }
+
   /** Out-of-order sample values (a view; do not keep). */
   get oooVals(): Float64Array {
     return this.oooValues.subarray(0, this.oooTs.length);
@@ -141,6 +152,7 @@ export class HeadSeries {
       else hi = mid;
     }
     const n = this.oooTs.length;
+    if (this.oooTs === NO_TIMES) this.oooTs = [];
     if (n === this.oooValues.length) {
       const grown = new Float64Array(Math.max(8, n * 2));
       grown.set(this.oooValues);
@@ -148,7 +160,7 @@ export class HeadSeries {
     }
     this.oooValues.copyWithin(lo + 1, lo, n);
     this.oooValues[lo] = value;
-    this.oooTs.splice(lo, 0, timestampMs);
+    (this.oooTs as number[]).splice(lo, 0, timestampMs);
   }
 
   /** Seals the open chunk into `sealed` and returns it. */
@@ -156,7 +168,7 @@ export class HeadSeries {
     const enc = this.open;
     if (!enc || enc.count === 0) return undefined;
     const chunk = { minTimeMs: enc.minTimeMs, maxTimeMs: enc.maxTimeMs, data: enc.bytes() };
-    this.sealed.push(chunk);
+    this.sealed = this.sealed === NO_CHUNKS ? [chunk] : [...this.sealed, chunk];
     this.open = undefined;
     this.decodedOpen = undefined;
     this.headDirty = true;
@@ -169,8 +181,8 @@ export class HeadSeries {
     const enc = new XorChunkEncoder(this.oooTs.length);
     const vals = this.oooVals;
     for (let i = 0; i < this.oooTs.length; i++) enc.append(this.oooTs[i]!, vals[i]!);
-    this.oooTs = [];
-    this.oooValues = new Float64Array(0);
+    this.oooTs = NO_TIMES;
+    this.oooValues = NO_VALUES;
     return { minTimeMs: enc.minTimeMs, maxTimeMs: enc.maxTimeMs, data: enc.bytes() };
   }
 
