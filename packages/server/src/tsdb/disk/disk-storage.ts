@@ -217,7 +217,9 @@ export class DiskStorage implements Storage {
   private getOrCreate(labels: Labels, newSeries: WalSeries[]): HeadSeries {
     let hs = this.lookup(labels);
     if (hs === undefined) {
-      hs = new HeadSeries(this.nextRef++, labels);
+      // Parsers hand out V8 sliced strings that keep a whole scrape body alive; a series lives
+      // long, so its label strings are copied once, here.
+      hs = new HeadSeries(this.nextRef++, Labels.fromSortedFlat(labels.flat.map(copyString)));
       this.addSeries(hs);
       newSeries.push({ ref: hs.ref, labels });
     }
@@ -595,4 +597,9 @@ function sortDedupe(ts: Float64Array, vals: Float64Array, n: number): [Float64Ar
     k++;
   }
   return [outTs.subarray(0, k), outVals.subarray(0, k)];
+}
+
+/** A copy of `s` that does not keep a larger parent string alive (V8 sliced strings). */
+function copyString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
