@@ -1,14 +1,16 @@
 /**
- * Restart time of the durable storage with many series: writes N series (a few samples each)
- * through the appender, then measures opening the directory again, twice: once recovering from
- * the write-ahead log (the process "crashed": no checkpoint) and once after a clean shutdown
- * (everything in SQLite).
+ * Restart time of the durable storage with many series. Each phase runs in its own process:
+ * `write` appends N series (a few samples each) through the appender and is then killed with
+ * SIGKILL (no checkpoint: a crash); `recover` opens the directory (WAL replay), reports, and shuts
+ * down cleanly (checkpoint into SQLite); `reopen` opens it again (everything from SQLite).
  *
  *   node --import tsx bench/tsdb-restart.ts --series 1000000 [--write]
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ManualClock } from '../packages/server/src/lib/clock.js';
 import { Labels } from '../packages/server/src/lib/labels.js';
@@ -19,6 +21,8 @@ const { values: args } = parseArgs({
     series: { type: 'string', default: '1000000' },
     samples: { type: 'string', default: '4' },
     write: { type: 'boolean', default: false },
+    phase: { type: 'string' },
+    dir: { type: 'string' },
   },
 });
 const SERIES = Number(args.series);
@@ -45,55 +49,77 @@ function labelsFor(i: number): Labels {
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'wk-restart-'));
 const clock = new ManualClock(T0 + 3_600_000);
-try {
-  const labels = Array.from({ length: SERIES }, (_, i) => labelsFor(i));
-  let storage = DiskStorage.open({ dir, clock, checkpointIntervalMs: 365 * 86_400_000 });
-  const tWrite = performance.now();
+const NO_CHECKPOINT_MS = 365 * 86_400_000;
+
+async function phaseWrite(dir: string): Promise<void> {
+  const storage = DiskStorage.open({ dir, clock, checkpointIntervalMs: NO_CHECKPOINT_MS });
+  const t = performance.now();
   for (let s = 0; s < SAMPLES; s++) {
     for (let from = 0; from < SERIES; from += BATCH) {
       const app = storage.appender();
-      for (let i = from; i < Math.min(SERIES, from + BATCH); i++) app.append(labels[i]!, T0 + s * 15_000, i + s);
+      for (let i = from; i < Math.min(SERIES, from + BATCH); i++) app.append(labelsFor(i), T0 + s * 15_000, i + s);
       await app.commit();
     }
   }
-  const writeMs = performance.now() - tWrite;
-  const walBytes = dirBytes(join(dir, 'wal'));
-  // Simulate a crash: reopen without closing (the old instance's file handles stay open; nothing
-  // is checkpointed), so recovery replays the whole log.
-  const crashed = storage;
-  void crashed;
-  const t1 = performance.now();
-  storage = DiskStorage.open({ dir: dir, clock, checkpointIntervalMs: 365 * 86_400_000 });
-  const walRecoveryMs = performance.now() - t1;
-  const recovered = storage.stats().series;
-  await storage.close();
-  const t2 = performance.now();
-  storage = DiskStorage.open({ dir, clock, checkpointIntervalMs: 365 * 86_400_000 });
-  const cleanOpenMs = performance.now() - t2;
-  const reopened = storage.stats().series;
-  await storage.close();
-  const rows = [
-    ['series', SERIES.toLocaleString('en')],
-    ['samples written', (SERIES * SAMPLES).toLocaleString('en')],
-    ['write time (appender, batches of 10,000, fsync each)', `${(writeMs / 1000).toFixed(1)} s (${Math.round((SERIES * SAMPLES) / (writeMs / 1000)).toLocaleString('en')} samples/s)`],
-    ['WAL size before recovery', `${(walBytes / 1e6).toFixed(1)} MB`],
-    ['restart after a crash (WAL replay)', `${(walRecoveryMs / 1000).toFixed(2)} s, ${recovered.toLocaleString('en')} series recovered`],
-    ['restart after a clean shutdown (SQLite)', `${(cleanOpenMs / 1000).toFixed(2)} s, ${reopened.toLocaleString('en')} series`],
-    ['data directory after shutdown', `${(dirBytes(dir) / 1e6).toFixed(1)} MB`],
-  ];
-  const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
-  console.log(table);
-  if (args.write) {
-    const file = new URL('./RESULTS.md', import.meta.url);
-    const begin = '<!-- tsdb-restart:begin -->';
-    const end = '<!-- tsdb-restart:end -->';
-    const section = `${begin}\n## Storage restart time (\`bench/tsdb-restart.ts\`)\n\n- date: ${new Date().toISOString()}\n- machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n- command: \`node --import tsx bench/tsdb-restart.ts --series ${SERIES} --samples ${SAMPLES} --write\`\n\n${table}\n${end}`;
-    let text = readFileSync(file, 'utf8');
-    text = text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
-    writeFileSync(file, text);
+  const ms = performance.now() - t;
+  process.stdout.write(JSON.stringify({ writeMs: ms, walBytes: dirBytes(join(dir, 'wal')), rssBytes: process.memoryUsage().rss }) + '\n');
+  // A crash: every commit above was acknowledged; nothing is checkpointed.
+  process.kill(process.pid, 'SIGKILL');
+}
+
+async function phaseOpen(dir: string, closeAfter: boolean): Promise<void> {
+  const t = performance.now();
+  const storage = DiskStorage.open({ dir, clock, checkpointIntervalMs: NO_CHECKPOINT_MS });
+  const openMs = performance.now() - t;
+  const series = storage.stats().series;
+  const rssBytes = process.memoryUsage().rss;
+  if (closeAfter) await storage.close();
+  process.stdout.write(JSON.stringify({ openMs, series, rssBytes }) + '\n');
+}
+
+function runPhase(phase: string, dir: string): Record<string, number> {
+  const res = spawnSync(
+    process.execPath,
+    ['--max-old-space-size=16384', '--import', 'tsx', fileURLToPath(import.meta.url), '--phase', phase, '--dir', dir, '--series', String(SERIES), '--samples', String(SAMPLES)],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  const line = res.stdout.trim().split('\n').pop() ?? '';
+  if (!line.startsWith('{')) throw new Error(`phase ${phase} failed (status ${res.status}, signal ${res.signal}):\n${res.stdout}\n${res.stderr}`);
+  return JSON.parse(line) as Record<string, number>;
+}
+
+if (args.phase === 'write') await phaseWrite(args.dir!);
+else if (args.phase === 'recover') await phaseOpen(args.dir!, true);
+else if (args.phase === 'reopen') await phaseOpen(args.dir!, false);
+else {
+  const dir = mkdtempSync(join(tmpdir(), 'wk-restart-'));
+  try {
+    const w = runPhase('write', dir);
+    const r = runPhase('recover', dir);
+    const o = runPhase('reopen', dir);
+    const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
+    const rows = [
+      ['series', SERIES.toLocaleString('en')],
+      ['samples written', (SERIES * SAMPLES).toLocaleString('en')],
+      ['write (appender, batches of 10,000, one fsync each)', `${(w.writeMs! / 1000).toFixed(1)} s (${Math.round((SERIES * SAMPLES) / (w.writeMs! / 1000)).toLocaleString('en')} samples/s), RSS ${mb(w.rssBytes!)}`],
+      ['WAL at the crash (SIGKILL, no checkpoint)', mb(w.walBytes!)],
+      ['restart after the crash (WAL replay)', `${(r.openMs! / 1000).toFixed(2)} s, ${r.series!.toLocaleString('en')} series, RSS ${mb(r.rssBytes!)}`],
+      ['restart after a clean shutdown (SQLite)', `${(o.openMs! / 1000).toFixed(2)} s, ${o.series!.toLocaleString('en')} series, RSS ${mb(o.rssBytes!)}`],
+      ['data directory after shutdown', mb(dirBytes(dir))],
+    ];
+    const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+    console.log(table);
+    if (args.write) {
+      const file = new URL('./RESULTS.md', import.meta.url);
+      const begin = '<!-- tsdb-restart:begin -->';
+      const end = '<!-- tsdb-restart:end -->';
+      const section = `${begin}\n## Storage restart time (\`bench/tsdb-restart.ts\`)\n\n- date: ${new Date().toISOString()}\n- machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n- command: \`npm run bench:restart -- --series ${SERIES} --samples ${SAMPLES} --write\` (each phase in its own process)\n- label sets: 5 labels per series (name, service, endpoint, instance, a unique series id)\n\n${table}\n${end}`;
+      let text = readFileSync(file, 'utf8');
+      text = text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
+      writeFileSync(file, text);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
