@@ -16,6 +16,9 @@ import type { ScrapeLogger } from './logger.js';
 import type { SampleRejectionReason, ScrapeMetrics } from './metrics.js';
 import type { Target } from './target.js';
 
+/** Scrapes starting this close to their schedule get the scheduled timestamp. */
+const TIMESTAMP_TOLERANCE_MS = 10;
+
 /** Exposed timestamps further ahead of the scrape than this are rejected (Prometheus's maxAheadTime). */
 const MAX_AHEAD_MS = 10 * 60_000;
 
@@ -67,6 +70,8 @@ export class ScrapeLoop {
 
   private cancelTimer: (() => void) | undefined;
   private nextScrapeMs = 0;
+  /** The scheduled time of the scrape being started (for timestamp alignment). */
+  private tickMs = Number.NaN;
   private running: Promise<void> | undefined;
   private queued = false;
   private abortScrape: AbortController | undefined;
@@ -154,6 +159,7 @@ export class ScrapeLoop {
     // Ticks missed (a stalled event loop) are skipped, as a Go ticker drops them.
     if (next <= now) next += Math.ceil((now - next + 1) / interval) * interval;
     this.schedule(next);
+    this.tickMs = next - interval;
     // A scrape still running: run once more right after it, as Prometheus's ticker channel does.
     if (this.running !== undefined) this.queued = true;
     else this.run();
@@ -180,7 +186,12 @@ export class ScrapeLoop {
     const config = this.config;
     const target = this.target;
     const job = config.job_name;
-    const startMs = clock.nowMs();
+    const nowMs = clock.nowMs();
+    // Like Prometheus's --scrape.timestamp-tolerance: a scrape that starts within a few ms of its
+    // schedule is stamped with the scheduled time, so timestamps stay exactly one interval apart
+    // and delta-of-delta encoding stores them in one bit (about 2.5 instead of 4.3 bytes/sample
+    // for a jittered counter). Node's timers fire a little later than Go's tickers: 10 ms.
+    const startMs = Math.abs(nowMs - this.tickMs) <= TIMESTAMP_TOLERANCE_MS ? this.tickMs : nowMs;
     metrics.scrapes.inc({ job });
 
     const abort = new AbortController();
