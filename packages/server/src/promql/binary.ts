@@ -241,15 +241,39 @@ function vectorScalar(
     const present = new Uint8Array(r.n);
     let hists: HistogramColumn | undefined;
     let any = false;
-    const mixed = s.hists !== undefined || trim;
-    for (let i = 0; i < r.n; i++) {
-      if (!s.present[i]) continue;
-      const h = mixed ? s.hists?.[i] : undefined;
-      if (mixed && (h !== undefined || trim)) {
+    if (s.hists === undefined && !trim) {
+      for (let i = 0; i < r.n; i++) {
+        if (!s.present[i]) continue;
+        const v = s.values[i]!;
         const k = scalar[i]!;
-        const res = scalarOnLeft
-          ? histElemBinop(e.op, k, 0, undefined, h)
-          : histElemBinop(e.op, h === undefined ? s.values[i]! : 0, k, h, undefined);
+        const a = scalarOnLeft ? k : v;
+        const b = scalarOnLeft ? v : k;
+        if (cmp) {
+          const keep = compare(e.op, a, b);
+          if (e.returnBool) {
+            values[i] = keep ? 1 : 0;
+          } else if (keep) {
+            values[i] = v; // the vector's value, whichever side it is on
+          } else continue;
+        } else {
+          values[i] = arith(e.op, a, b);
+        }
+        present[i] = 1;
+        any = true;
+      }
+    } else {
+      // Histogram samples (or a trim operator): Prometheus's element-wise rules.
+      for (let i = 0; i < r.n; i++) {
+        if (!s.present[i]) continue;
+        const h = s.hists?.[i];
+        const k = scalar[i]!;
+        const v = h === undefined ? s.values[i]! : 0;
+        const res =
+          h === undefined && !trim
+            ? floatElem(e, cmp, scalarOnLeft ? k : v, scalarOnLeft ? v : k, v)
+            : scalarOnLeft
+              ? histElemBinop(e.op, k, 0, undefined, h)
+              : histElemBinop(e.op, v, k, h, undefined);
         if (res.fail !== undefined) {
           (notes ??= new StepNotes(r.n)).set(i, si, res.fail);
           continue;
@@ -260,24 +284,7 @@ function vectorScalar(
         else values[i] = res.f;
         present[i] = 1;
         any = true;
-        continue;
       }
-      const v = s.values[i]!;
-      const k = scalar[i]!;
-      const a = scalarOnLeft ? k : v;
-      const b = scalarOnLeft ? v : k;
-      if (cmp) {
-        const keep = compare(e.op, a, b);
-        if (e.returnBool) {
-          values[i] = keep ? 1 : 0;
-        } else if (keep) {
-          values[i] = v; // the vector's value, whichever side it is on
-        } else continue;
-      } else {
-        values[i] = arith(e.op, a, b);
-      }
-      present[i] = 1;
-      any = true;
     }
     if (!any) continue;
     const o: StepSeries = {
@@ -291,6 +298,12 @@ function vectorScalar(
   }
   notes?.report(ev, e.pos);
   return { kind: 'vector', series: out };
+}
+
+/** A float/float vector-scalar element as an ElemResult (`kept` is the vector's value). */
+function floatElem(e: BinaryExpr, cmp: boolean, a: number, b: number, kept: number): ElemResult {
+  if (!cmp) return { f: arith(e.op, a, b), keep: true };
+  return { f: kept, keep: compare(e.op, a, b) };
 }
 
 /** The join signature of a label set. */
@@ -400,8 +413,10 @@ function vectorVector(
     }
   }
 
+  // Histograms on either side (or a trim operator) take the slower element-wise path.
+  const mixed = isTrim(e.op) || lhs.some((s) => s.hists !== undefined) || rhs.some((s) => s.hists !== undefined);
   const lhsOrder = new Map<StepSeries, number>();
-  lhs.forEach((s, k) => lhsOrder.set(s, k));
+  if (mixed) lhs.forEach((s, k) => lhsOrder.set(s, k));
   const leftBySig = new Map<string, StepSeries[]>();
   for (const s of lhs) {
     const sig = signature(s.labels, m);
@@ -432,31 +447,9 @@ function vectorVector(
   const trim = isTrim(e.op);
   let notes: StepNotes | undefined;
   // Computes one output point; `lv`/`rv` are in matching orientation (rhs = the "one" side).
-  const apply = (
-    o: Output,
-    i: number,
-    lv: number,
-    rv: number,
-    lh: FloatHistogram | undefined,
-    rh: FloatHistogram | undefined,
-    order: number,
-  ): void => {
+  const apply = (o: Output, i: number, lv: number, rv: number): void => {
     const a = swap ? rv : lv;
     const b = swap ? lv : rv;
-    if (lh !== undefined || rh !== undefined || trim) {
-      const res = swap ? histElemBinop(e.op, a, b, rh, lh) : histElemBinop(e.op, a, b, lh, rh);
-      if (res.fail !== undefined) {
-        (notes ??= new StepNotes(r.n)).set(i, order, res.fail);
-        return;
-      }
-      if (res.note !== undefined) (notes ??= new StepNotes(r.n)).set(i, order, res.note);
-      if (e.returnBool) o.values[i] = res.keep ? 1 : 0;
-      else if (!res.keep) return;
-      else if (res.h !== undefined) (o.hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = res.h;
-      else o.values[i] = res.f;
-      o.present[i] = 1;
-      return;
-    }
     if (cmp) {
       const keep = compare(e.op, a, b);
       if (e.returnBool) o.values[i] = keep ? 1 : 0;
@@ -467,7 +460,35 @@ function vectorVector(
     }
     o.present[i] = 1;
   };
-
+  // The same with histograms on either side (or a trim operator); `order` is the left-hand
+  // series' position, for Prometheus's one-annotation-per-step rule.
+  const applyMixed = (
+    o: Output,
+    i: number,
+    lv: number,
+    rv: number,
+    lh: FloatHistogram | undefined,
+    rh: FloatHistogram | undefined,
+    order: number,
+  ): void => {
+    if (lh === undefined && rh === undefined && !trim) {
+      apply(o, i, lv, rv);
+      return;
+    }
+    const a = swap ? rv : lv;
+    const b = swap ? lv : rv;
+    const res = swap ? histElemBinop(e.op, a, b, rh, lh) : histElemBinop(e.op, a, b, lh, rh);
+    if (res.fail !== undefined) {
+      (notes ??= new StepNotes(r.n)).set(i, order, res.fail);
+      return;
+    }
+    if (res.note !== undefined) (notes ??= new StepNotes(r.n)).set(i, order, res.note);
+    if (e.returnBool) o.values[i] = res.keep ? 1 : 0;
+    else if (!res.keep) return;
+    else if (res.h !== undefined) (o.hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = res.h;
+    else o.values[i] = res.f;
+    o.present[i] = 1;
+  };
   for (const sig of sigs) {
     const lefts = leftBySig.get(sig) ?? [];
     const rights = rightBySig.get(sig) ?? [];
@@ -481,7 +502,7 @@ function vectorVector(
       fillLeft === undefined
         ? []
         : rights.map((rr) => newOutput(resultMetric(matchLabels(rr.labels, m), rr.labels, e.op, m)));
-    const leftOrder = lefts.map((l) => lhsOrder.get(l)!);
+    const leftOrder = mixed ? lefts.map((l) => lhsOrder.get(l)!) : [];
     for (let i = 0; i < r.n; i++) {
       let ri = -1;
       for (let k = 0; k < rights.length; k++) if (rights[k]!.present[i]) ri = k;
@@ -492,11 +513,9 @@ function vectorVector(
         if (!l.present[i]) continue;
         let o: Output;
         let rv: number;
-        let rh: FloatHistogram | undefined;
         if (ri >= 0) {
           o = pairs[li]![ri]!;
           rv = rights[ri]!.values[i]!;
-          rh = rights[ri]!.hists?.[i];
         } else if (fillRight !== undefined) {
           o = fillR[li]!;
           rv = fillRight;
@@ -515,10 +534,22 @@ function vectorVector(
           }
           seenLabels.add(o.labels.key);
         }
-        apply(o, i, l.values[i]!, rv, l.hists?.[i], rh, leftOrder[li]!);
+        if (mixed)
+          applyMixed(
+            o,
+            i,
+            l.values[i]!,
+            rv,
+            l.hists?.[i],
+            ri >= 0 ? rights[ri]!.hists?.[i] : undefined,
+            leftOrder[li]!,
+          );
+        else apply(o, i, l.values[i]!, rv);
       }
       if (matched === 0 && ri >= 0 && fillLeft !== undefined) {
-        apply(fillL[ri]!, i, fillLeft, rights[ri]!.values[i]!, undefined, rights[ri]!.hists?.[i], lhs.length);
+        const rr = rights[ri]!;
+        if (mixed) applyMixed(fillL[ri]!, i, fillLeft, rr.values[i]!, undefined, rr.hists?.[i], lhs.length);
+        else apply(fillL[ri]!, i, fillLeft, rr.values[i]!);
       }
     }
     for (const o of [...pairs.flat(), ...fillR, ...fillL]) {

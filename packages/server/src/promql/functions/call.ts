@@ -746,11 +746,15 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
   const rangePos = e.args[matrixIndex]!.pos;
   let quantileWarned = false;
   let counterInfo = false;
+  const warnQuantile = (q: number): void => {
+    if (quantileWarned || !(Number.isNaN(q) || q < 0 || q > 1)) return;
+    quantileWarned = true;
+    ev.annotate('warning', `quantile value should be between 0 and 1, got ${formatFloatG(q)}`, e.args[0]!.pos);
+  };
   for (const s of src.series) {
     await ev.tick();
     w.ts = s.ts;
     w.vals = s.vals;
-    const hs = s.hists;
     const values = new Float64Array(r.n);
     const present = new Uint8Array(r.n);
     let hists: HistogramColumn | undefined;
@@ -761,6 +765,13 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     const n = s.ts.length;
     let maxWindow = 0;
     let windowSamples = 0;
+    const hs = s.hists;
+    // Series holding histograms go through mixedWindowFunction (one closure per series); float
+    // series call the range function directly.
+    const mixed =
+      hs === undefined
+        ? undefined
+        : mixedSeriesFunction(ev, e, name, fn, modifier, hs, s.labels.get(METRIC_NAME), rangePos);
     const sliding =
       (name === 'deriv' || name === 'predict_linear') &&
       atMs === undefined &&
@@ -768,7 +779,6 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
       SlidingRegression.applicable(s.vals)
         ? new SlidingRegression(s.ts, s.vals)
         : undefined;
-    const annotate: Annotate = (kind, message) => ev.annotate(kind, message, rangePos);
     for (let i = 0; i < r.n; i++) {
       const evalTime = atMs ?? r.startMs + i * r.stepMs;
       const end = evalTime - offsetMs;
@@ -788,41 +798,42 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
       w.rangeEndMs = end;
       for (let p = 0; p < params.length; p++) w.params[p] = params[p]![i]!;
       if (name === 'quantile_over_time' && !quantileWarned && (hs === undefined || windowHasFloat(hs, lo, hi))) {
-        const q = w.params[0]!;
-        if (Number.isNaN(q) || q < 0 || q > 1) {
-          quantileWarned = true;
-          ev.annotate('warning', `quantile value should be between 0 and 1, got ${formatFloatG(q)}`, e.args[0]!.pos);
-        }
+        warnQuantile(w.params[0]!);
       }
-      let v: number | FloatHistogram | undefined;
       if (sliding !== undefined && hi - lo >= SLIDING_MIN_WINDOW) {
         sliding.moveTo(lo, hi);
         const [slope, intercept] = sliding.fit(name === 'deriv' ? s.ts[lo]! : w.evalTimeMs);
         values[i] = name === 'deriv' ? slope : slope * w.params[0]! + intercept;
         present[i] = 1;
         any = true;
-        anyFloat = true;
         continue;
       }
-      try {
-        if (hs !== undefined && modifier === undefined) {
-          const info: Annotate =
-            name === 'quantile_over_time' ? (kind, message) => ev.annotate(kind, message, e.args[0]!.pos) : annotate;
-          v = mixedWindowFunction(name, fn, w, hs, s.labels.get(METRIC_NAME), annotate, info);
-        } else if (hs !== undefined && modifier !== undefined) {
-          v = extendedMixedWindowFunction(name, modifier, fn, w, hs, s.labels.get(METRIC_NAME), annotate);
-        } else {
-          v = fn(w);
+      if (mixed !== undefined) {
+        let hv: number | FloatHistogram | undefined;
+        try {
+          hv = mixed(w);
+        } catch (err) {
+          if (err instanceof RangeError) throw execError(err.message);
+          throw err;
         }
+        if (hv === undefined) continue;
+        if (typeof hv === 'number') {
+          values[i] = hv;
+          anyFloat = true;
+        } else (hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = hv;
+        present[i] = 1;
+        any = true;
+        continue;
+      }
+      let v: number | undefined;
+      try {
+        v = fn(w);
       } catch (err) {
         if (err instanceof RangeError) throw execError(err.message);
         throw err;
       }
       if (v === undefined) continue;
-      if (typeof v === 'number') {
-        values[i] = v;
-        anyFloat = true;
-      } else (hists ??= new Array<FloatHistogram | undefined>(r.n))[i] = v;
+      values[i] = v;
       present[i] = 1;
       any = true;
     }
@@ -832,7 +843,8 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     ev.releaseSamples(maxWindow);
     ev.countWindowSamples(windowSamples - maxWindow);
     if (!any) continue;
-    if ((name === 'rate' || name === 'increase') && !counterInfo && anyFloat) {
+    // Histogram results do not get the counter-name hint (Prometheus only checks float output).
+    if ((name === 'rate' || name === 'increase') && !counterInfo && (hs === undefined || anyFloat)) {
       const metric = s.labels.get(METRIC_NAME);
       if (metric !== '' && !/_(total|sum|count|bucket)$/.test(metric)) {
         counterInfo = true;
@@ -848,6 +860,25 @@ async function evalRangeFunction(ev: Evaluator, e: Call, matrixIndex: number, r:
     out.push(o);
   }
   return { kind: 'vector', series: out };
+}
+
+/** The per-window function for a series holding histograms (plain or anchored/smoothed range). */
+function mixedSeriesFunction(
+  ev: Evaluator,
+  e: Call,
+  name: string,
+  fn: RangeFunction,
+  modifier: RangeModifier | undefined,
+  hs: HistogramColumn,
+  metric: string,
+  rangePos: Expr['pos'],
+): (w: RangeWindow) => number | FloatHistogram | undefined {
+  const annotate: Annotate = (kind, message) => ev.annotate(kind, message, rangePos);
+  if (modifier !== undefined) return (w) => extendedMixedWindowFunction(name, modifier, fn, w, hs, metric, annotate);
+  // quantile_over_time reports ignored histograms at its first argument, as Prometheus does.
+  const info: Annotate =
+    name === 'quantile_over_time' ? (kind, message) => ev.annotate(kind, message, e.args[0]!.pos) : annotate;
+  return (w) => mixedWindowFunction(name, fn, w, hs, metric, annotate, info);
 }
 
 function windowHasFloat(hs: HistogramColumn, lo: number, hi: number): boolean {

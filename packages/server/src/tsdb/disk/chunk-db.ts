@@ -14,6 +14,16 @@ export interface StoredSeries {
   maxTimeMs: number;
 }
 
+export interface HeadSnapshot {
+  ref: number;
+  minTimeMs: number;
+  maxTimeMs: number;
+  /** High and low 32 bits of the last sample's value. */
+  lastHi: number;
+  lastLo: number;
+  data: Uint8Array;
+}
+
 export interface StoredChunk {
   minTimeMs: number;
   maxTimeMs: number;
@@ -58,7 +68,13 @@ export class ChunkDb {
       );
       CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks (series_ref, max_t);
       CREATE INDEX IF NOT EXISTS chunks_by_time ON chunks (max_t);
-      CREATE TABLE IF NOT EXISTS head_chunks (series_ref INTEGER PRIMARY KEY, data BLOB NOT NULL);
+      CREATE TABLE IF NOT EXISTS head_chunks (
+        series_ref INTEGER PRIMARY KEY,
+        min_t INTEGER NOT NULL,
+        max_t INTEGER NOT NULL,
+        last_bits BLOB NOT NULL,
+        data BLOB NOT NULL
+      );
     `);
     const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as
       { value: string } | undefined;
@@ -76,7 +92,9 @@ export class ChunkDb {
       chunksFor: this.db.prepare(
         `SELECT min_t AS minT, max_t AS maxT, data FROM chunks WHERE series_ref = ? AND max_t >= ? AND min_t <= ? ORDER BY min_t`,
       ),
-      upsertHead: this.db.prepare(`INSERT OR REPLACE INTO head_chunks (series_ref, data) VALUES (?, ?)`),
+      upsertHead: this.db.prepare(
+        `INSERT OR REPLACE INTO head_chunks (series_ref, min_t, max_t, last_bits, data) VALUES (?, ?, ?, ?, ?)`,
+      ),
       deleteHead: this.db.prepare(`DELETE FROM head_chunks WHERE series_ref = ?`),
       setMeta: this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
       getMeta: this.db.prepare(`SELECT value FROM meta WHERE key = ?`),
@@ -100,12 +118,22 @@ export class ChunkDb {
     }
   }
 
-  *loadHeadChunks(): Generator<{ ref: number; data: Uint8Array }> {
-    for (const row of this.db.prepare(`SELECT series_ref AS ref, data FROM head_chunks`).iterate() as Iterable<{
-      ref: number;
-      data: Buffer;
-    }>) {
-      yield { ref: row.ref, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) };
+  /**
+   * The open chunks as of the last checkpoint, with their time range and the raw bits of their
+   * last value (SQLite REAL would turn NaN payloads into NULL), so recovery needs no decoding.
+   */
+  *loadHeadChunks(): Generator<HeadSnapshot> {
+    const stmt = this.db.prepare(`SELECT series_ref, min_t, max_t, last_bits, data FROM head_chunks`).raw(true);
+    for (const row of stmt.iterate() as Iterable<[number, number, number, Buffer, Buffer]>) {
+      const bits = row[3];
+      yield {
+        ref: row[0],
+        minTimeMs: row[1],
+        maxTimeMs: row[2],
+        lastHi: bits.readUInt32LE(4),
+        lastLo: bits.readUInt32LE(0),
+        data: new Uint8Array(row[4].buffer, row[4].byteOffset, row[4].byteLength),
+      };
     }
   }
 
@@ -122,7 +150,7 @@ export class ChunkDb {
   checkpoint(batch: {
     newSeries: { ref: number; labels: Labels }[];
     chunks: { ref: number; minTimeMs: number; maxTimeMs: number; data: Uint8Array }[];
-    heads: { ref: number; data: Uint8Array | undefined }[];
+    heads: { ref: number; snapshot: Omit<HeadSnapshot, 'ref'> | undefined }[];
     meta: Record<string, string>;
   }): void {
     this.db.transaction(() => {
@@ -132,8 +160,12 @@ export class ChunkDb {
         this.stmts.updateSeriesRange.run({ min: c.minTimeMs, max: c.maxTimeMs, ref: c.ref });
       }
       for (const h of batch.heads) {
-        if (h.data) this.stmts.upsertHead.run(h.ref, h.data);
-        else this.stmts.deleteHead.run(h.ref);
+        if (h.snapshot) {
+          const bits = Buffer.alloc(8);
+          bits.writeUInt32LE(h.snapshot.lastLo, 0);
+          bits.writeUInt32LE(h.snapshot.lastHi, 4);
+          this.stmts.upsertHead.run(h.ref, h.snapshot.minTimeMs, h.snapshot.maxTimeMs, bits, h.snapshot.data);
+        } else this.stmts.deleteHead.run(h.ref);
       }
       for (const [k, v] of Object.entries(batch.meta)) this.stmts.setMeta.run(k, v);
     })();

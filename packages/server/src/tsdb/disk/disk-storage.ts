@@ -104,12 +104,11 @@ export class DiskStorage implements Storage {
       hs.persisted = true;
       this.addSeries(hs);
     }
-    for (const { ref, data } of this.db.loadHeadChunks()) {
-      const hs = this.series[ref];
+    for (const snap of this.db.loadHeadChunks()) {
+      const hs = this.series[snap.ref];
       if (!hs) continue;
-      const { ts, vals, count } = decodeChunk(data);
-      for (let i = 0; i < count; i++) this.applySample(hs, ts[i]!, vals[i]!);
-      hs.headDirty = false;
+      hs.restore(snap);
+      this.pendingSealed.add(hs);
     }
     let samples = 0;
     const res = this.wal.replay((rec) => {
@@ -426,7 +425,7 @@ export class DiskStorage implements Storage {
     this.pendingSealed.clear();
     this.pendingOoo.clear();
     const newSeries: { ref: number; labels: Labels }[] = [];
-    const heads: { ref: number; data: Uint8Array | undefined }[] = [];
+    const heads: { ref: number; snapshot: ReturnType<HeadSeries['snapshot']> }[] = [];
     for (const hs of this.series) {
       if (!hs) continue;
       if (!hs.persisted) {
@@ -434,7 +433,7 @@ export class DiskStorage implements Storage {
         hs.persisted = true;
       }
       if (hs.headDirty) {
-        heads.push({ ref: hs.ref, data: hs.open && hs.open.count > 0 ? hs.open.bytes() : undefined });
+        heads.push({ ref: hs.ref, snapshot: hs.snapshot() });
         hs.headDirty = false;
       }
     }
