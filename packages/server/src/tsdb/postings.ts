@@ -19,7 +19,7 @@ export class PostingsIndex {
     const f = labels.flat;
     for (let i = 0; i < f.length; i += 2) {
       let values = this.byName.get(f[i]!);
-      if (values === undefined) this.byName.set(f[i]!, (values = new Map()));
+      if (values === undefined) this.byName.set(f[i]!, (values = new Map<string, number[]>()));
       const list = values.get(f[i + 1]!);
       if (list === undefined) values.set(f[i + 1]!, [ref]);
       else list.push(ref);

@@ -125,23 +125,32 @@ export class MemoryStorage implements Storage {
     return s.n++;
   }
 
-  /** Batches are applied at commit; memory is as durable as it gets. */
+  /** Out-of-order samples are accepted this far behind a series' newest sample (appender only). */
+  outOfOrderWindowMs = 3_600_000;
+
+  /**
+   * The storage contract's batch interface (tsdb/storage-contract.ts): samples are validated and
+   * applied as they are staged (memory is as durable as it gets; staging values in an array could
+   * also canonicalise NaN payloads). `append()` above keeps the test DSL's replace semantics.
+   */
   appender(): Appender {
-    const staged: [Labels, number, number][] = [];
     return {
       append: (labels, timestampMs, value): AppendRejection | undefined => {
         if (!Number.isSafeInteger(timestampMs)) return 'bad-timestamp';
-        staged.push([labels, timestampMs, value]);
+        if (!validLabels(labels)) return 'bad-labels';
+        const s = this.series(labels);
+        if (s.n === 0 || timestampMs > s.ts[s.n - 1]!) {
+          this.append(labels, timestampMs, value);
+          return undefined;
+        }
+        const i = lowerBound(s.ts, s.n, timestampMs);
+        if (i < s.n && s.ts[i] === timestampMs) return sameBits(s.vals, i, value) ? undefined : 'duplicate-timestamp';
+        if (timestampMs <= s.ts[s.n - 1]! - this.outOfOrderWindowMs) return 'out-of-order';
+        insertAt(s, i, timestampMs, value);
         return undefined;
       },
-      commit: () => {
-        for (const [l, t, v] of staged) this.append(l, t, v);
-        staged.length = 0;
-        return Promise.resolve();
-      },
-      rollback: () => {
-        staged.length = 0;
-      },
+      commit: () => Promise.resolve(),
+      rollback: () => undefined,
     };
   }
 
@@ -237,4 +246,44 @@ function lowerBound(ts: Float64Array, n: number, t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+function validLabels(labels: Labels): boolean {
+  const f = labels.flat;
+  if (!labels.has(METRIC_NAME) || labels.get(METRIC_NAME) === '') return false;
+  for (let i = 0; i < f.length; i += 2) {
+    if (f[i] === '' || (i > 0 && f[i] === f[i - 2])) return false;
+    if (!f[i]!.isWellFormed() || !f[i + 1]!.isWellFormed()) return false;
+  }
+  return true;
+}
+
+const bitsF64 = new Float64Array(1);
+const bitsU32 = new Uint32Array(bitsF64.buffer);
+
+/** Whether `vals[i]` has exactly the bits of `value` (NaN payloads included). */
+function sameBits(vals: Float64Array, i: number, value: number): boolean {
+  const stored = new Uint32Array(vals.buffer, vals.byteOffset + i * 8, 2);
+  bitsF64[0] = value;
+  return stored[0] === bitsU32[0] && stored[1] === bitsU32[1];
+}
+
+/** Inserts an out-of-order float sample at index `i` (shifting later samples). */
+function insertAt(s: MemSeries, i: number, timestampMs: number, value: number): void {
+  if (s.n === s.ts.length) {
+    const ts = new Float64Array(s.n * 2);
+    ts.set(s.ts);
+    const vals = new Float64Array(s.n * 2);
+    vals.set(s.vals);
+    s.ts = ts;
+    s.vals = vals;
+    if (s.hists !== undefined) s.hists.length = s.n * 2;
+  }
+  s.ts.copyWithin(i + 1, i, s.n);
+  s.vals.copyWithin(i + 1, i, s.n);
+  s.hists?.splice(i, 0, undefined);
+  s.ts[i] = timestampMs;
+  if (isStaleNaN(value)) writeStaleNaN(s.vals, i);
+  else s.vals[i] = value;
+  s.n++;
 }
