@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatPromTimestamp, formatPromValue } from '../lib/format-number.js';
+import { allBuckets, type FloatHistogram } from '../lib/histogram.js';
 import type { Labels } from '../lib/labels.js';
 import type { Engine, Annotation, QueryValue } from '../promql/index.js';
 import { formatAnnotation, formatExpr, type Matcher, parseExpr } from '../promql/index.js';
@@ -66,6 +67,18 @@ function labelsJson(l: Labels): string {
   return `{${parts.join(',')}}`;
 }
 
+/** A native histogram as Prometheus's API writes it: count, sum and the non-empty buckets. */
+function histogramJson(h: FloatHistogram): string {
+  const buckets: string[] = [];
+  for (const b of allBuckets(h)) {
+    if (b.count === 0) continue;
+    const rule = b.lowerInclusive ? (b.upperInclusive ? 3 : 1) : b.upperInclusive ? 0 : 2;
+    buckets.push(`[${rule},"${formatPromValue(b.lower)}","${formatPromValue(b.upper)}","${formatPromValue(b.count)}"]`);
+  }
+  const body = `"count":"${formatPromValue(h.count)}","sum":"${formatPromValue(h.sum)}"`;
+  return buckets.length > 0 ? `{${body},"buckets":[${buckets.join(',')}]}` : `{${body}}`;
+}
+
 function point(t: number, v: number): string {
   return `[${formatPromTimestamp(t)},"${formatPromValue(v)}"]`;
 }
@@ -79,14 +92,27 @@ export function valueJson(v: QueryValue): string {
       return `{"resultType":"string","result":[${formatPromTimestamp(v.timestampMs)},${JSON.stringify(v.s)}]}`;
     case 'vector':
       return `{"resultType":"vector","result":[${v.samples
-        .map((s) => `{"metric":${labelsJson(s.labels)},"value":${point(s.timestampMs, s.v)}}`)
+        .map((s) =>
+          s.h !== undefined
+            ? `{"metric":${labelsJson(s.labels)},"histogram":[${formatPromTimestamp(s.timestampMs)},${histogramJson(s.h)}]}`
+            : `{"metric":${labelsJson(s.labels)},"value":${point(s.timestampMs, s.v)}}`,
+        )
         .join(',')}]}`;
     case 'matrix':
       return `{"resultType":"matrix","result":[${v.series
         .map((s) => {
-          const pts: string[] = [];
-          for (let i = 0; i < s.timestampsMs.length; i++) pts.push(point(s.timestampsMs[i]!, s.values[i]!));
-          return `{"metric":${labelsJson(s.labels)},"values":[${pts.join(',')}]}`;
+          const parts = [`"metric":${labelsJson(s.labels)}`];
+          if (s.timestampsMs.length > 0) {
+            const pts: string[] = [];
+            for (let i = 0; i < s.timestampsMs.length; i++) pts.push(point(s.timestampsMs[i]!, s.values[i]!));
+            parts.push(`"values":[${pts.join(',')}]`);
+          }
+          if (s.histograms && s.histograms.length > 0) {
+            parts.push(
+              `"histograms":[${s.histograms.map((p) => `[${formatPromTimestamp(p.timestampMs)},${histogramJson(p.h)}]`).join(',')}]`,
+            );
+          }
+          return `{${parts.join(',')}}`;
         })
         .join(',')}]}`;
   }
