@@ -31,6 +31,8 @@ export interface StoredChunk {
 }
 
 const SCHEMA_VERSION = 1;
+/** Series per batched chunk query (SQLite's default limit is 32,766 parameters). */
+const BATCH_REFS = 500;
 
 export class ChunkDb {
   private readonly db: Database.Database;
@@ -146,6 +148,37 @@ export class ChunkDb {
     }));
   }
 
+  /**
+   * Chunks of many series at once (`IN` lists of up to 500 refs): one statement per series costs
+   * more than decoding when a query touches tens of thousands of series.
+   */
+  chunksForMany(refs: readonly number[], minTimeMs: number, maxTimeMs: number): Map<number, StoredChunk[]> {
+    const out = new Map<number, StoredChunk[]>();
+    for (let i = 0; i < refs.length; i += BATCH_REFS) {
+      const part = refs.slice(i, i + BATCH_REFS);
+      let stmt = this.batchStmts.get(part.length);
+      if (stmt === undefined) {
+        stmt = this.db
+          .prepare(
+            `SELECT series_ref, min_t, max_t, data FROM chunks WHERE series_ref IN (${part.map(() => '?').join(',')}) AND max_t >= ? AND min_t <= ? ORDER BY series_ref, min_t`,
+          )
+          .raw(true);
+        this.batchStmts.set(part.length, stmt);
+      }
+      for (const row of stmt.iterate(...part, minTimeMs, maxTimeMs) as Iterable<[number, number, number, Buffer]>) {
+        let list = out.get(row[0]);
+        if (list === undefined) out.set(row[0], (list = []));
+        list.push({
+          minTimeMs: row[1],
+          maxTimeMs: row[2],
+          data: new Uint8Array(row[3].buffer, row[3].byteOffset, row[3].byteLength),
+        });
+      }
+    }
+    return out;
+  }
+  private readonly batchStmts = new Map<number, Database.Statement>();
+
   /** Everything a checkpoint writes, in one transaction. */
   checkpoint(batch: {
     newSeries: { ref: number; labels: Labels }[];
@@ -169,6 +202,8 @@ export class ChunkDb {
       }
       for (const [k, v] of Object.entries(batch.meta)) this.stmts.setMeta.run(k, v);
     })();
+    // Fold SQLite's own journal back into the database so it does not grow between checkpoints.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** Deletes every chunk, head snapshot and series row of the given series. */

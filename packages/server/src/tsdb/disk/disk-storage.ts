@@ -311,9 +311,12 @@ export class DiskStorage implements Storage {
   }
 
   select(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): SeriesSamples[] {
+    const series = this.matching(matchers);
+    const inDb = series.filter((hs) => hs.dbMaxTimeMs >= minTimeMs && hs.dbMinTimeMs <= maxTimeMs).map((hs) => hs.ref);
+    const dbChunks = inDb.length > 0 ? this.db.chunksForMany(inDb, minTimeMs, maxTimeMs) : undefined;
     const out: SeriesSamples[] = [];
-    for (const hs of this.matching(matchers)) {
-      const samples = this.read(hs, minTimeMs, maxTimeMs);
+    for (const hs of series) {
+      const samples = this.read(hs, minTimeMs, maxTimeMs, dbChunks?.get(hs.ref) ?? []);
       out.push({ labels: hs.labels, timestampsMs: samples.ts, values: samples.vals });
     }
     return out;
@@ -326,12 +329,14 @@ export class DiskStorage implements Storage {
       .map((hs) => hs.labels);
   }
 
-  private read(hs: HeadSeries, minTimeMs: number, maxTimeMs: number): { ts: Float64Array; vals: Float64Array } {
+  private read(
+    hs: HeadSeries,
+    minTimeMs: number,
+    maxTimeMs: number,
+    dbChunks: readonly { data: Uint8Array }[],
+  ): { ts: Float64Array; vals: Float64Array } {
     if (hs.maxTimeMs < minTimeMs || hs.minTimeMs > maxTimeMs) return { ts: EMPTY, vals: EMPTY };
-    const chunks: Uint8Array[] = [];
-    if (hs.dbMaxTimeMs >= minTimeMs && hs.dbMinTimeMs <= maxTimeMs) {
-      for (const c of this.db.chunks(hs.ref, minTimeMs, maxTimeMs)) chunks.push(c.data);
-    }
+    const chunks: Uint8Array[] = dbChunks.map((c) => c.data);
     chunks.push(...hs.sealedChunks(minTimeMs, maxTimeMs));
     let total = hs.oooTs.length;
     const decoded = chunks.map((c) => {
