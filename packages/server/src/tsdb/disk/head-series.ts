@@ -199,7 +199,6 @@ export class HeadSeries {
     const chunk = { minTimeMs: enc.minTimeMs, maxTimeMs: enc.maxTimeMs, data: enc.bytes() };
     this.sealed = this.sealed === NO_CHUNKS ? [chunk] : [...this.sealed, chunk];
     this.open = undefined;
-    this.decodedOpen = undefined;
     this.headDirty = true;
     return chunk;
   }
@@ -223,18 +222,15 @@ export class HeadSeries {
   }
 
   /**
-   * The open chunk's samples, decoded once per change: reads and duplicate checks would otherwise
-   * serialise and decode it every time.
+   * The open chunk's samples, decoded on demand. Not cached: a decoded copy takes 16 bytes per
+   * sample against about 2 compressed, and after a dashboard touched every series the cache would
+   * multiply the head's memory.
    */
   openSamples(): DecodedSamples | undefined {
     const enc = this.open;
     if (!enc || enc.count === 0) return undefined;
-    if (this.decodedOpen?.count !== enc.count) {
-      this.decodedOpen = decodeChunk(enc.bytes(), undefined, { verifyChecksum: false });
-    }
-    return this.decodedOpen;
+    return decodeChunk(enc.bytes(), undefined, { verifyChecksum: false });
   }
-  private decodedOpen: DecodedSamples | undefined;
 
   /** The value stored at exactly `timestampMs` in memory (open chunk, sealed chunks, OOO buffer). */
   memoryValueAt(timestampMs: number): number | undefined {
