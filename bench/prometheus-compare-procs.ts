@@ -97,6 +97,13 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
+/** VmHWM (peak resident set size) of a process, in bytes. */
+export function peakRssBytes(pid: number): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmHWM for ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
 /** CPU time (user + system) a process has used so far, in seconds (from /proc/<pid>/stat). */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -164,7 +171,10 @@ export function summariseCpuProfile(file: string, top = 20): string {
       ...[...m]
         .sort((a, b) => b[1] - a[1])
         .slice(0, top)
-        .map(([k, us]) => `| \`${k.replaceAll('|', '\\|')}\` | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)}% |`),
+        .map(
+          ([k, us]) =>
+            `| \`${k.replaceAll('|', '\\|')}\` | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)}% |`,
+        ),
     ].join('\n');
   return `${table('function', fn)}\n\n${table('file or package', files)}\n\nprofile total: ${(total / 1e6).toFixed(1)} s`;
 }

@@ -77,7 +77,8 @@ export function workloadSeries(base: readonly BaseSeries[], regions: number): Wo
   if (regions > REGIONS.length) throw new Error(`at most ${REGIONS.length} regions`);
   const out: WorkloadSeries[] = [];
   for (let r = 0; r < regions; r++) {
-    for (const b of base) out.push({ labels: b.labels.with('region', REGIONS[r]!), offsetMs: b.offsetMs, values: b.values });
+    for (const b of base)
+      out.push({ labels: b.labels.with('region', REGIONS[r]!), offsetMs: b.offsetMs, values: b.values });
   }
   return out;
 }

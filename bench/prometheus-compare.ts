@@ -5,7 +5,7 @@
  *
  * 1. ingestion: samples/s of timed runs after an hour of data has been written (warm-up), median;
  *    also the server's CPU seconds per million samples (less sensitive to a busy machine);
- * 2. memory: VmRSS after ingesting minus VmRSS at idle before, per active series;
+ * 2. memory: VmRSS after ingesting (the smallest over 15 s) minus VmRSS at idle before, per series;
  * 3. disk: bytes per sample once data is sealed, on a smaller set (10,000 series × 4 h, so that
  *    Prometheus's head compacts a 2 h block);
  * 4. query latency of the plan's alert and dashboard queries (the list of bench/promql-bench.ts)
@@ -40,6 +40,7 @@ import {
 import {
   cpuSeconds,
   dirBytes,
+  peakRssBytes,
   rssBytes,
   startWatchkeeper,
   summariseCpuProfile,
@@ -124,6 +125,7 @@ interface Options {
   diskRegions: number;
   diskHours: number;
   queryRuns: number;
+  settleSeconds: number;
   filter: RegExp | undefined;
   skipDisk: boolean;
   skipQueries: boolean;
@@ -139,12 +141,13 @@ function parseOptions(argv: string[]): Options {
       regions: { type: 'string', default: '10' },
       minutes: { type: 'string', default: '60' },
       runs: { type: 'string', default: '5' },
-      'rounds-per-run': { type: 'string', default: '8' },
+      'rounds-per-run': { type: 'string', default: '12' },
       batch: { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '4' },
       'disk-regions': { type: 'string', default: '1' },
       'disk-hours': { type: 'string', default: '4' },
       'query-runs': { type: 'string', default: '5' },
+      settle: { type: 'string', default: '30' },
       filter: { type: 'string' },
       'skip-disk': { type: 'boolean', default: false },
       'skip-queries': { type: 'boolean', default: false },
@@ -160,12 +163,13 @@ function parseOptions(argv: string[]): Options {
         '  --regions N         regions × 10,000 series = active series (default 10: 100,000)\n' +
         '  --minutes N         minutes of 15 s data written before the queries (default 60)\n' +
         '  --runs N            timed ingestion runs per server (default 5), each of\n' +
-        '  --rounds-per-run N  scrape rounds (default 8: 800,000 samples at 100,000 series)\n' +
+        '  --rounds-per-run N  scrape rounds (default 12: 1,200,000 samples at 100,000 series)\n' +
         '  --batch N           series (× 1 sample) per remote-write request (default 2000)\n' +
         '  --concurrency N     concurrent senders (default 4)\n' +
         '  --disk-regions N    series of the disk measurement, × 10,000 (default 1)\n' +
         '  --disk-hours N      hours of data for the disk measurement (default 4, at least 4)\n' +
         '  --query-runs N      measured runs per query and kind, after one warm-up (default 5)\n' +
+        '  --settle N          seconds after ingestion over which the smallest RSS is taken (default 30)\n' +
         '  --filter REGEX      only queries whose name or expression matches\n' +
         '  --skip-disk, --skip-queries\n' +
         '  --profile           run Watchkeeper under node --cpu-prof and summarise the profile\n' +
@@ -189,6 +193,7 @@ function parseOptions(argv: string[]): Options {
     diskRegions: int('disk-regions', 1),
     diskHours: int('disk-hours', 4),
     queryRuns: int('query-runs', 1),
+    settleSeconds: int('settle', 1),
     filter: values.filter === undefined ? undefined : new RegExp(values.filter, 'i'),
     skipDisk: values['skip-disk'],
     skipQueries: values['skip-queries'],
@@ -267,8 +272,11 @@ interface IngestResult {
   samplesPerRun: number;
   samplesPerSecond: Side<number[]>;
   cpuSecondsPerMillion: Side<number[]>;
+  /** CPU of this process (the sender) per million samples, median over all timed runs. */
+  clientCpuSecondsPerMillion: number[];
   rssIdle: Side<number>;
   rssAfter: Side<number>;
+  rssPeak: Side<number>;
   warmUpSeconds: number;
   t0Ms: number;
   endMs: number;
@@ -326,7 +334,9 @@ async function measureIngestion(
     checkSent('prometheus', p);
     checkSent('watchkeeper', w);
     if ((k + 1) % 20 === 0 || k === warmUpRounds - 1) {
-      console.error(`  warm-up round ${k + 1}/${warmUpRounds} (${((performance.now() - warmStart) / 1000).toFixed(0)} s)`);
+      console.error(
+        `  warm-up round ${k + 1}/${warmUpRounds} (${((performance.now() - warmStart) / 1000).toFixed(0)} s)`,
+      );
     }
   }
   const warmUpSeconds = (performance.now() - warmStart) / 1000;
@@ -343,16 +353,20 @@ async function measureIngestion(
   const samplesPerRun = series.length * o.roundsPerRun;
   const samplesPerSecond: Side<number[]> = { prometheus: [], watchkeeper: [] };
   const cpuSecondsPerMillion: Side<number[]> = { prometheus: [], watchkeeper: [] };
+  const clientCpuSecondsPerMillion: number[] = [];
   for (let r = 0; r < o.runs; r++) {
     const order = r % 2 === 0 ? (['prometheus', 'watchkeeper'] as const) : (['watchkeeper', 'prometheus'] as const);
     for (const name of order) {
       const server = name === 'prometheus' ? prom : wk;
       await sleep(500);
       const cpu0 = cpuSeconds(server.pid);
+      const client0 = process.cpuUsage();
       const t = performance.now();
       checkSent(name, await sendAll(server.url, runs[r]!, o.concurrency, perRound));
       const seconds = (performance.now() - t) / 1000;
       const cpu = cpuSeconds(server.pid) - cpu0;
+      const client = process.cpuUsage(client0);
+      clientCpuSecondsPerMillion.push((client.user + client.system) / samplesPerRun);
       samplesPerSecond[name].push(samplesPerRun / seconds);
       cpuSecondsPerMillion[name].push((cpu * 1e6) / samplesPerRun);
       console.error(
@@ -361,15 +375,32 @@ async function measureIngestion(
       );
     }
   }
-  await sleep(5000);
-  const rssAfter = { prometheus: rssBytes(prom.pid), watchkeeper: rssBytes(wk.pid) };
+  // Both runtimes hold garbage until their collector runs (V8's memory reducer collects a few
+  // seconds after the allocation rate drops; Go's scavenger returns pages in the background): the
+  // smallest VmRSS over --settle quiet seconds.
+  const rssAfter = { prometheus: Infinity, watchkeeper: Infinity };
+  const timeline: Side<number[]> = { prometheus: [], watchkeeper: [] };
+  for (let i = 0; i < o.settleSeconds; i++) {
+    await sleep(1000);
+    const p = rssBytes(prom.pid);
+    const w = rssBytes(wk.pid);
+    timeline.prometheus.push(Math.round(p / 2 ** 20));
+    timeline.watchkeeper.push(Math.round(w / 2 ** 20));
+    rssAfter.prometheus = Math.min(rssAfter.prometheus, p);
+    rssAfter.watchkeeper = Math.min(rssAfter.watchkeeper, w);
+  }
+  console.error(`  RSS after ingestion, MiB per second: prometheus ${timeline.prometheus.join(' ')}`);
+  console.error(`  RSS after ingestion, MiB per second: watchkeeper ${timeline.watchkeeper.join(' ')}`);
+  const rssPeak = { prometheus: peakRssBytes(prom.pid), watchkeeper: peakRssBytes(wk.pid) };
   return {
     series: series.length,
     samplesPerRun,
     samplesPerSecond,
     cpuSecondsPerMillion,
+    clientCpuSecondsPerMillion,
     rssIdle,
     rssAfter,
+    rssPeak,
     warmUpSeconds,
     t0Ms,
     endMs,
@@ -477,14 +508,17 @@ async function measureDisk(o: Options, root: string, base: ReturnType<typeof bas
     ]);
     checkSent('prometheus', p);
     checkSent('watchkeeper', w);
-    if ((k + 1) % 240 === 0) console.error(`  hour ${(k + 1) / 240} (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    if ((k + 1) % 240 === 0)
+      console.error(`  hour ${(k + 1) / 240} (${((performance.now() - t) / 1000).toFixed(0)} s)`);
   }
   // Prometheus compacts its head into a block once it spans more than 3 h (on the next commit or
   // within a minute): wait for the block.
   let block: string | undefined;
   const deadline = Date.now() + 180_000;
   while (block === undefined && Date.now() < deadline) {
-    block = readdirSync(prom.dataDir).find((e) => BLOCK_DIR.test(e) && dirBytes(join(prom.dataDir, e, 'meta.json')) > 0);
+    block = readdirSync(prom.dataDir).find(
+      (e) => BLOCK_DIR.test(e) && dirBytes(join(prom.dataDir, e, 'meta.json')) > 0,
+    );
     if (block === undefined) await sleep(1000);
   }
   if (block === undefined) throw new Error('prometheus wrote no block within 3 minutes');
@@ -558,7 +592,12 @@ function summaryTable(ing: IngestResult | undefined, disk: DiskResult | undefine
     ]);
     const cp = median(ing.cpuSecondsPerMillion.prometheus);
     const cw = median(ing.cpuSecondsPerMillion.watchkeeper);
-    rows.push(['server CPU seconds per million samples ingested (median)', cp.toFixed(2), cw.toFixed(2), ratio(cw, cp)]);
+    rows.push([
+      'server CPU seconds per million samples ingested (median)',
+      cp.toFixed(2),
+      cw.toFixed(2),
+      ratio(cw, cp),
+    ]);
     rows.push([
       'RSS idle, before ingestion',
       mib(ing.rssIdle.prometheus),
@@ -573,7 +612,18 @@ function summaryTable(ing: IngestResult | undefined, disk: DiskResult | undefine
     ]);
     const mp = (ing.rssAfter.prometheus - ing.rssIdle.prometheus) / ing.series;
     const mw = (ing.rssAfter.watchkeeper - ing.rssIdle.watchkeeper) / ing.series;
-    rows.push(['memory per active series, bytes ((RSS after − RSS idle) / series)', mp.toFixed(0), mw.toFixed(0), ratio(mw, mp)]);
+    rows.push([
+      'peak RSS (VmHWM) during the whole ingestion',
+      mib(ing.rssPeak.prometheus),
+      mib(ing.rssPeak.watchkeeper),
+      ratio(ing.rssPeak.watchkeeper, ing.rssPeak.prometheus),
+    ]);
+    rows.push([
+      'memory per active series, bytes ((RSS after − RSS idle) / series)',
+      mp.toFixed(0),
+      mw.toFixed(0),
+      ratio(mw, mp),
+    ]);
   }
   if (disk) {
     const pb = disk.prometheus.block;
@@ -586,7 +636,8 @@ function summaryTable(ing: IngestResult | undefined, disk: DiskResult | undefine
       ratio(sealedW, sealedP),
     ]);
     const payloadP = pb.chunkBytes / pb.samples;
-    const payloadW = disk.watchkeeper.chunkPayloadBytes === undefined ? NaN : disk.watchkeeper.chunkPayloadBytes / disk.samples;
+    const payloadW =
+      disk.watchkeeper.chunkPayloadBytes === undefined ? NaN : disk.watchkeeper.chunkPayloadBytes / disk.samples;
     rows.push([
       'of which chunk data (Prometheus: block chunks/; Watchkeeper: watchkeeper_tsdb_stored_chunk_bytes)',
       payloadP.toFixed(2),
@@ -657,6 +708,17 @@ function commandLine(argv: readonly string[]): string {
   return `\`npm run bench:compare${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}\`, which runs ${direct}`;
 }
 
+/** The checkout the Watchkeeper server ran from: commit, and whether packages/ had uncommitted changes. */
+function watchkeeperRevision(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { encoding: 'utf8' }).trim() !== '';
+    return `commit ${commit}${dirty ? ' with uncommitted changes in packages/' : ''}`;
+  } catch {
+    return 'unknown commit';
+  }
+}
+
 function prometheusVersion(): string {
   try {
     const out = execFileSync(PROMETHEUS_BIN, ['--version'], { encoding: 'utf8' });
@@ -675,6 +737,7 @@ function section(parts: {
   profile?: string;
   machine: string;
   startedAt: string;
+  revision: string;
 }): string {
   const { o, ing, disk, queries } = parts;
   const lines = [
@@ -685,7 +748,8 @@ function section(parts: {
     `- machine: ${parts.machine}`,
     `- command: ${commandLine(parts.argv)}`,
     `- Prometheus: ${prometheusVersion()}, minimal configuration without targets, remote-write receiver, ` +
-      'default TSDB flags; Watchkeeper: `watchkeeper serve` from this checkout (dist/), self-scrape off, default storage settings',
+      `default TSDB flags; Watchkeeper: \`watchkeeper serve\` from this checkout (dist/, ${parts.revision}), self-scrape ` +
+      'off, default storage settings',
     `- workload: the ${(10_000).toLocaleString('en')} series of promql-bench-data.ts (the SMS plan's metrics, seed 42) in ` +
       `${o.regions} regions (label \`region\`) = ${(o.regions * 10_000).toLocaleString('en')} active series, one sample per ` +
       `series every 15 s; remote write 1.0 requests of ${o.batch.toLocaleString('en')} series × 1 sample ` +
@@ -698,9 +762,12 @@ function section(parts: {
         `${ing.warmUpSeconds.toFixed(0)} s), then ${o.runs} timed runs of ${o.roundsPerRun} rounds each ` +
         `(${ing.samplesPerRun.toLocaleString('en')} samples, pre-encoded) per server, one server at a time, alternating; ` +
         'samples/s = samples of a run / wall time from its first request to its last answer; CPU = utime + stime of the ' +
-        'server process over the run (/proc/<pid>/stat)',
-      '- memory: VmRSS (/proc/<pid>/status) 3 s after start (idle) and 5 s after the last timed run; the difference ' +
-        `divided by the active series; it includes ${o.minutes} min of samples per series held in memory by both`,
+        `server process over the run (/proc/<pid>/stat); the sender itself used ` +
+        `${median(ing.clientCpuSecondsPerMillion).toFixed(2)} CPU-s per million samples (median over all runs)`,
+      '- memory: VmRSS (/proc/<pid>/status) 3 s after start (idle), and the smallest VmRSS over the ' +
+        `${o.settleSeconds} s after the last ` +
+        'timed run (both runtimes keep garbage until they collect); the difference divided by the active series; it ' +
+        `includes ${o.minutes} min of samples per series held in memory by both; peak = VmHWM at that point`,
     );
   }
   if (disk) {
@@ -722,7 +789,7 @@ function section(parts: {
       `- queries: over the ${o.minutes} min ingested above (${(o.regions * 10_000).toLocaleString('en')} series); range = the last ` +
         `hour at a 15 s step (241 steps), instant = at its end; HTTP POST form as Grafana sends it, time to the whole ` +
         `response body; median of ${o.queryRuns} runs after one warm-up, the servers alternating; "answers" compares the ` +
-        "two JSON answers as test/e2e/prometheus-diff.test.ts does (relative tolerance 1e-12)",
+        'two JSON answers as test/e2e/prometheus-diff.test.ts does (relative tolerance 1e-12)',
     );
   }
   lines.push('', summaryTable(ing, disk, o));
@@ -767,6 +834,7 @@ async function main(): Promise<number> {
   checkQueryList();
   const startedAt = new Date().toISOString();
   const machine = machineDescription();
+  const revision = watchkeeperRevision();
   const rounds = Math.floor((o.minutes * 60_000) / SCRAPE_INTERVAL_MS);
   const t = performance.now();
   const base = baseSeries(Math.max(rounds, o.skipDisk ? 0 : o.diskHours * ROUNDS_PER_HOUR));
@@ -822,7 +890,7 @@ async function main(): Promise<number> {
   console.log(`\n${summaryTable(ing, disk, o)}`);
   if (queries) console.log(`\n${queryTable(queries)}`);
   if (o.write) {
-    writeResults(section({ o, argv, ing, disk, queries, profile, machine, startedAt }));
+    writeResults(section({ o, argv, ing, disk, queries, profile, machine, startedAt, revision }));
     console.log(`\nwritten to ${relative(process.cwd(), RESULTS_PATH.pathname)}`);
   }
   return 0;

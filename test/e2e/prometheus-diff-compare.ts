@@ -59,7 +59,7 @@ function labelsText(l: LabelSet): string {
 function parseBody(text: string): Body | undefined {
   try {
     const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null ? (v as Body) : undefined;
+    return typeof v === 'object' && v !== null ? v : undefined;
   } catch {
     return undefined;
   }

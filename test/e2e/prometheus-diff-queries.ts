@@ -317,6 +317,7 @@ const ERRORS: DiffQuery[] = [
   },
   { name: 'error: many-to-many', expr: 'up * on(job) group_left() up' },
   { name: 'error: string in a range query', expr: '"sms"', kinds: ['range'] },
+  { name: 'error: range vector in a range query', expr: 'up[5m]', kinds: ['range'] },
 ];
 
 export const QUERIES: readonly DiffQuery[] = [...PLAN, ...PLAN_UNTHRESHOLDED, ...COVERAGE, ...ERRORS];

@@ -33,7 +33,7 @@ import {
   type PrometheusProcess,
 } from './prometheus-process.js';
 
-type Why = '2.x vs 3.x' | 'watchkeeper bug' | 'prometheus imprecision';
+type Why = '2.x vs 3.x' | 'watchkeeper bug';
 
 /** Requests (by id, see prometheus-diff-queries.ts) whose answers are known to differ, and why. */
 const KNOWN_DIFFERENCES: Record<string, { why: Why; reason: string }> = {
@@ -56,8 +56,9 @@ const KNOWN_DIFFERENCES: Record<string, { why: Why; reason: string }> = {
     why: '2.x vs 3.x',
     reason:
       'sum() of 1.1e22, -1.1e22 and small values: Prometheus 2.42 adds naively and the small values vanish ' +
-      '("0", "71.8"); Prometheus 3 and Watchkeeper add with Kahan compensation and keep them ' +
-      '("0.10000010000000001", "71.8000002").',
+      '(e.g. "71.8" at END); Prometheus 3 and Watchkeeper add with Kahan compensation and keep them ' +
+      '("71.8000002"). In 2.42 range queries the order of the addends is random (Go map iteration), so its ' +
+      'answer at a step changes from run to run ("0" or "0.1").',
   }),
   'query_range rate of a gauge': {
     why: '2.x vs 3.x',
@@ -72,8 +73,8 @@ const KNOWN_DIFFERENCES: Record<string, { why: Why; reason: string }> = {
   ...forAllKinds('negative zero', {
     why: 'watchkeeper bug',
     reason:
-      'a value of -0 is written "0"; Prometheus writes "-0" (util/jsonutil formats every value with ' +
-      "strconv.AppendFloat, and -0 != 0 is false only for the 'e' switch). Cause: formatPromValue in " +
+      'a value of -0 is written "0"; Prometheus writes "-0" (util/jsonutil prints every value with ' +
+      'strconv.AppendFloat, which keeps the sign of zero). Cause: formatPromValue in ' +
       "packages/server/src/lib/format-number.ts starts with `if (v === 0) return '0'`, which -0 also takes.",
   }),
   'query_range error: string in a range query': {
@@ -81,7 +82,14 @@ const KNOWN_DIFFERENCES: Record<string, { why: Why; reason: string }> = {
     reason:
       'query_range of a string expression: Prometheus (2.42 and 3.x) rejects it when the query is created, ' +
       '400 bad_data; Watchkeeper answers 422 execution (same text: invalid expression type "string" for ' +
-      'range query, must be Scalar or instant Vector).',
+      'range query, must be Scalar or instant Vector). Cause: Engine.rangeQuery ' +
+      '(packages/server/src/promql/engine.ts) throws execError for the expression type check.',
+  },
+  'query_range error: range vector in a range query': {
+    why: 'watchkeeper bug',
+    reason:
+      'query_range of up[5m]: Prometheus 400 bad_data, Watchkeeper 422 execution (same cause as the string case; ' +
+      'both say invalid expression type "range vector" for range query, must be Scalar or instant Vector).',
   },
   'labels before all data': {
     why: 'watchkeeper bug',
