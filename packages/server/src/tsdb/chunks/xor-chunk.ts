@@ -187,14 +187,15 @@ export class XorChunkEncoder {
   }
 
   /** The chunk as it is now: a complete, self-describing copy (appending later does not change it). */
-  bytes(): Uint8Array {
+  bytes(withChecksum = true): Uint8Array {
     const len = HEADER_BYTES + this.w.byteLength;
     const out = new Uint8Array(len + CRC_BYTES);
     out[0] = CHUNK_ENCODING_XOR;
     out[1] = this.n >>> 8;
     out[2] = this.n & 0xff;
     this.w.copyTo(out, HEADER_BYTES);
-    writeCrc(out, len);
+    // Without: for an in-memory read decoded with `verifyChecksum: false` (the CRC bytes are 0).
+    if (withChecksum) writeCrc(out, len);
     return out;
   }
 

@@ -349,6 +349,14 @@ export class DiskStorage implements Storage {
       decoded.push(open);
       total += open.count;
     }
+    if (decoded.length === 1 && hs.oooTs.length === 0) {
+      // One chunk covers the window (the common case for recent data): hand out views of the
+      // freshly decoded arrays instead of copying them.
+      const d = decoded[0]!;
+      const lo = lowerBound(d.ts.subarray(0, d.count), minTimeMs);
+      const hi = lowerBound(d.ts.subarray(0, d.count), maxTimeMs + 1);
+      return { ts: d.ts.subarray(lo, hi), vals: d.vals.subarray(lo, hi) };
+    }
     const ts = new Float64Array(total);
     const vals = new Float64Array(total);
     let n = 0;

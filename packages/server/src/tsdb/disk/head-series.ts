@@ -229,7 +229,7 @@ export class HeadSeries {
   openSamples(): DecodedSamples | undefined {
     const enc = this.open;
     if (!enc || enc.count === 0) return undefined;
-    return decodeChunk(enc.bytes(), undefined, { verifyChecksum: false });
+    return decodeChunk(enc.bytes(false), undefined, { verifyChecksum: false });
   }
 
   /** The value stored at exactly `timestampMs` in memory (open chunk, sealed chunks, OOO buffer). */
