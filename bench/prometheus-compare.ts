@@ -147,7 +147,7 @@ function parseOptions(argv: string[]): Options {
       'disk-regions': { type: 'string', default: '1' },
       'disk-hours': { type: 'string', default: '4' },
       'query-runs': { type: 'string', default: '5' },
-      settle: { type: 'string', default: '30' },
+      settle: { type: 'string', default: '45' },
       filter: { type: 'string' },
       'skip-disk': { type: 'boolean', default: false },
       'skip-queries': { type: 'boolean', default: false },
@@ -169,7 +169,7 @@ function parseOptions(argv: string[]): Options {
         '  --disk-regions N    series of the disk measurement, × 10,000 (default 1)\n' +
         '  --disk-hours N      hours of data for the disk measurement (default 4, at least 4)\n' +
         '  --query-runs N      measured runs per query and kind, after one warm-up (default 5)\n' +
-        '  --settle N          seconds after ingestion over which the smallest RSS is taken (default 30)\n' +
+        '  --settle N          seconds after ingestion over which the smallest RSS is taken (default 45)\n' +
         '  --filter REGEX      only queries whose name or expression matches\n' +
         '  --skip-disk, --skip-queries\n' +
         '  --profile           run Watchkeeper under node --cpu-prof and summarise the profile\n' +
