@@ -63,7 +63,9 @@ async function phaseWrite(dir: string): Promise<void> {
     }
   }
   const ms = performance.now() - t;
-  process.stdout.write(JSON.stringify({ writeMs: ms, walBytes: dirBytes(join(dir, 'wal')), rssBytes: process.memoryUsage().rss }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ writeMs: ms, walBytes: dirBytes(join(dir, 'wal')), rssBytes: process.memoryUsage().rss }) + '\n',
+  );
   // A crash: every commit above was acknowledged; nothing is checkpointed.
   process.kill(process.pid, 'SIGKILL');
 }
@@ -81,11 +83,27 @@ async function phaseOpen(dir: string, closeAfter: boolean): Promise<void> {
 function runPhase(phase: string, dir: string): Record<string, number> {
   const res = spawnSync(
     process.execPath,
-    ['--max-old-space-size=16384', '--import', 'tsx', fileURLToPath(import.meta.url), '--phase', phase, '--dir', dir, '--series', String(SERIES), '--samples', String(SAMPLES)],
+    [
+      '--max-old-space-size=16384',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--phase',
+      phase,
+      '--dir',
+      dir,
+      '--series',
+      String(SERIES),
+      '--samples',
+      String(SAMPLES),
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   const line = res.stdout.trim().split('\n').pop() ?? '';
-  if (!line.startsWith('{')) throw new Error(`phase ${phase} failed (status ${res.status}, signal ${res.signal}):\n${res.stdout}\n${res.stderr}`);
+  if (!line.startsWith('{'))
+    throw new Error(
+      `phase ${phase} failed (status ${res.status}, signal ${res.signal}):\n${res.stdout}\n${res.stderr}`,
+    );
   return JSON.parse(line) as Record<string, number>;
 }
 
@@ -102,10 +120,19 @@ else {
     const rows = [
       ['series', SERIES.toLocaleString('en')],
       ['samples written', (SERIES * SAMPLES).toLocaleString('en')],
-      ['write (appender, batches of 10,000, one fsync each)', `${(w.writeMs! / 1000).toFixed(1)} s (${Math.round((SERIES * SAMPLES) / (w.writeMs! / 1000)).toLocaleString('en')} samples/s), RSS ${mb(w.rssBytes!)}`],
+      [
+        'write (appender, batches of 10,000, one fsync each)',
+        `${(w.writeMs! / 1000).toFixed(1)} s (${Math.round((SERIES * SAMPLES) / (w.writeMs! / 1000)).toLocaleString('en')} samples/s), RSS ${mb(w.rssBytes!)}`,
+      ],
       ['WAL at the crash (SIGKILL, no checkpoint)', mb(w.walBytes!)],
-      ['restart after the crash (WAL replay)', `${(r.openMs! / 1000).toFixed(2)} s, ${r.series!.toLocaleString('en')} series, RSS ${mb(r.rssBytes!)}`],
-      ['restart after a clean shutdown (SQLite)', `${(o.openMs! / 1000).toFixed(2)} s, ${o.series!.toLocaleString('en')} series, RSS ${mb(o.rssBytes!)}`],
+      [
+        'restart after the crash (WAL replay)',
+        `${(r.openMs! / 1000).toFixed(2)} s, ${r.series!.toLocaleString('en')} series, RSS ${mb(r.rssBytes!)}`,
+      ],
+      [
+        'restart after a clean shutdown (SQLite)',
+        `${(o.openMs! / 1000).toFixed(2)} s, ${o.series!.toLocaleString('en')} series, RSS ${mb(o.rssBytes!)}`,
+      ],
       ['data directory after shutdown', mb(dirBytes(dir))],
     ];
     const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
@@ -116,7 +143,9 @@ else {
       const end = '<!-- tsdb-restart:end -->';
       const section = `${begin}\n## Storage restart time (\`bench/tsdb-restart.ts\`)\n\n- date: ${new Date().toISOString()}\n- machine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n- command: \`npm run bench:restart -- --series ${SERIES} --samples ${SAMPLES} --write\` (each phase in its own process)\n- label sets: 5 labels per series (name, service, endpoint, instance, a unique series id)\n\n${table}\n${end}`;
       let text = readFileSync(file, 'utf8');
-      text = text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
+      text = text.includes(begin)
+        ? text.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
+        : `${text.trimEnd()}\n\n${section}\n`;
       writeFileSync(file, text);
     }
   } finally {
