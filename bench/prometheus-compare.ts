@@ -22,7 +22,7 @@
  * for every timed run, never at the same time; the untimed warm-up writes to both at once.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -131,6 +131,7 @@ interface Options {
   skipQueries: boolean;
   profile: boolean;
   write: boolean;
+  rewriteNotes: boolean;
   keep: boolean;
 }
 
@@ -153,6 +154,7 @@ function parseOptions(argv: string[]): Options {
       'skip-queries': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
+      'rewrite-notes': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -173,7 +175,9 @@ function parseOptions(argv: string[]): Options {
         '  --filter REGEX      only queries whose name or expression matches\n' +
         '  --skip-disk, --skip-queries\n' +
         '  --profile           run Watchkeeper under node --cpu-prof and summarise the profile\n' +
-        '  --write             write the tables into bench/RESULTS.md\n' +
+        '  --write             write the tables into bench/RESULTS.md (and bench/out/prometheus-compare/last-run.json)\n' +
+        '  --rewrite-notes     rewrite the RESULTS.md section from last-run.json with the current\n' +
+        '                      prometheus-compare-notes.md, without measuring\n' +
         '  --keep              keep the data directories (printed)',
     );
     process.exit(0);
@@ -199,6 +203,7 @@ function parseOptions(argv: string[]): Options {
     skipQueries: values['skip-queries'],
     profile: values.profile,
     write: values.write,
+    rewriteNotes: values['rewrite-notes'],
     keep: values.keep,
   };
   if (o.runs * o.roundsPerRun >= (o.minutes * 60_000) / SCRAPE_INTERVAL_MS) {
@@ -738,6 +743,8 @@ function section(parts: {
   machine: string;
   startedAt: string;
   revision: string;
+  /** The command line as run (markdown). */
+  command: string;
 }): string {
   const { o, ing, disk, queries } = parts;
   const lines = [
@@ -746,7 +753,7 @@ function section(parts: {
     '',
     `- date: ${parts.startedAt}`,
     `- machine: ${parts.machine}`,
-    `- command: ${commandLine(parts.argv)}`,
+    `- command: ${parts.command}`,
     `- Prometheus: ${prometheusVersion()}, minimal configuration without targets, remote-write receiver, ` +
       `default TSDB flags; Watchkeeper: \`watchkeeper serve\` from this checkout (dist/, ${parts.revision}), self-scrape ` +
       'off, default storage settings',
@@ -824,9 +831,19 @@ function writeResults(text: string): void {
 
 // --- Main ------------------------------------------------------------------------------------------
 
+type SectionParts = Parameters<typeof section>[0];
+
+const LAST_RUN_PATH = new URL('./last-run.json', PROFILE_DIR);
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const o = parseOptions(argv);
+  if (o.rewriteNotes) {
+    const parts = JSON.parse(readFileSync(LAST_RUN_PATH, 'utf8')) as SectionParts;
+    writeResults(section(parts));
+    console.log(`section rewritten from ${relative(process.cwd(), LAST_RUN_PATH.pathname)} with the current notes`);
+    return 0;
+  }
   if (!prometheusAvailable()) {
     console.error(`${PROMETHEUS_BIN} not found: apt-get install prometheus (or set PROMETHEUS_BIN)`);
     return 1;
@@ -890,7 +907,11 @@ async function main(): Promise<number> {
   console.log(`\n${summaryTable(ing, disk, o)}`);
   if (queries) console.log(`\n${queryTable(queries)}`);
   if (o.write) {
-    writeResults(section({ o, argv, ing, disk, queries, profile, machine, startedAt, revision }));
+    const command = commandLine(argv);
+    const parts: SectionParts = { o, argv, ing, disk, queries, profile, machine, startedAt, revision, command };
+    writeResults(section(parts));
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(LAST_RUN_PATH, JSON.stringify(parts));
     console.log(`\nwritten to ${relative(process.cwd(), RESULTS_PATH.pathname)}`);
   }
   return 0;
