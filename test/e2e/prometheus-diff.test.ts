@@ -126,13 +126,14 @@ if (!available) {
 }
 
 describe.skipIf(!available)('Watchkeeper answers as Prometheus 2.42 does', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wk-prom-diff-'));
+  let dir = '';
   let prom: PrometheusProcess | undefined;
   let wk: ServerProcess | undefined;
   let data: DiffDataSet;
   const results: Comparison[] = [];
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wk-prom-diff-'));
     data = generateDiffData(chooseEndMs());
     const wkDir = join(dir, 'watchkeeper');
     const promDir = join(dir, 'prometheus');
@@ -155,7 +156,7 @@ describe.skipIf(!available)('Watchkeeper answers as Prometheus 2.42 does', () =>
 
   afterAll(async () => {
     await Promise.all([prom?.stop('SIGTERM'), wk?.stop('SIGTERM')]);
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     const reportPath = process.env['PROM_DIFF_REPORT'];
     if (reportPath) writeFileSync(reportPath, report(results));
   });
