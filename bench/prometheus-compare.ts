@@ -47,6 +47,7 @@ import {
   type WatchkeeperProcess,
 } from './prometheus-compare-procs.js';
 import { SCRAPE_INTERVAL_MS, baseSeries, encodeRound, workloadSeries } from './prometheus-compare-workload.js';
+import { PLAN_QUERIES, type PlanQuery as BenchQuery } from './plan-queries.js';
 
 const RESULTS_PATH = new URL('./RESULTS.md', import.meta.url);
 const NOTES_PATH = new URL('./prometheus-compare-notes.md', import.meta.url);
@@ -56,64 +57,7 @@ const SECTION_END = '<!-- prometheus-compare:end -->';
 const HOUR_MS = 3_600_000;
 const ROUNDS_PER_HOUR = HOUR_MS / SCRAPE_INTERVAL_MS;
 
-interface BenchQuery {
-  name: string;
-  expr: string;
-}
-
-/**
- * The plan's alert (§3) and dashboard (§4) queries: the list of bench/promql-bench.ts (which runs
- * when imported, so the list is repeated here; `checkQueryList` warns when the two drift apart).
- */
-const QUERIES: readonly BenchQuery[] = [
-  { name: '§3.1 PartsOrderingSystemDown', expr: 'up{job="parts-api"} == 0' },
-  {
-    name: '§3.1 PartsOrderFailureRate',
-    expr: 'rate(sms_parts_orders_failed_total[5m]) / rate(sms_parts_orders_total[5m]) > 0.05',
-  },
-  { name: '§3.1 PaymentProcessingDown', expr: 'up{job="payment-processor"} == 0' },
-  {
-    name: '§3.2 APIHighLatency',
-    expr: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, endpoint)) > 1',
-  },
-  { name: '§3.2 DatabaseConnectionPoolExhausted', expr: 'db_connection_pool_used / db_connection_pool_size > 0.9' },
-  {
-    name: '§3.2 HighErrorRate',
-    expr: 'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.01',
-  },
-  { name: '§3.3 SuspiciousLoginActivity', expr: 'rate(sms_login_failures_total[5m]) > 10' },
-  { name: '§3.3 UnauthorizedAPIAccess', expr: 'sum(rate(http_requests_total{status="403"}[5m])) > 50' },
-  { name: '§3.3 DataExfiltrationAttempt', expr: 'sum(rate(http_response_size_bytes_sum[5m])) > 1000000000' },
-  { name: '§3.4 LowUserEngagement', expr: 'rate(sms_user_sessions_total[1h]) < 10' },
-  {
-    name: '§3.4 OnboardingStalled',
-    expr: 'sms_onboarding_progress_percent < 50 and time() - sms_onboarding_started_timestamp > 86400',
-  },
-  { name: '§3.4 HighChurnRisk', expr: 'predict_linear(sms_user_sessions_total[7d], 86400 * 7) < 0' },
-  { name: '§4.1 Monthly Recurring Revenue', expr: 'sum(sms_mrr_dollars)' },
-  { name: '§4.1 Revenue Trend', expr: 'sum(sms_mrr_dollars) by (month)' },
-  { name: '§4.2 Service Status', expr: 'up' },
-  {
-    name: '§4.2 API Performance (as meant)',
-    expr: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))',
-  },
-  { name: '§4.2 Error Rate by Service', expr: 'sum(rate(errors_total[5m])) by (service)' },
-  { name: '§4.2 CPU Usage', expr: '100 - (avg(irate(node_cpu_seconds_total{mode="idle"}[5m])) * 100)' },
-  { name: '§4.2 Memory Usage', expr: '(1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100' },
-];
-
-function checkQueryList(): void {
-  let text: string;
-  try {
-    text = readFileSync(new URL('./promql-bench.ts', import.meta.url), 'utf8');
-  } catch {
-    return;
-  }
-  const missing = QUERIES.filter((q) => !text.includes(`expr: '${q.expr}'`));
-  if (missing.length > 0) {
-    console.warn(`note: not in promql-bench.ts (any more): ${missing.map((q) => q.expr).join(' | ')}`);
-  }
-}
+const QUERIES = PLAN_QUERIES;
 
 interface Options {
   regions: number;
@@ -848,7 +792,6 @@ async function main(): Promise<number> {
     console.error(`${PROMETHEUS_BIN} not found: apt-get install prometheus (or set PROMETHEUS_BIN)`);
     return 1;
   }
-  checkQueryList();
   const startedAt = new Date().toISOString();
   const machine = machineDescription();
   const revision = watchkeeperRevision();

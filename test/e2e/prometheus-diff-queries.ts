@@ -19,6 +19,8 @@
  * END - 1h + 15s at a 60 s step, instant queries at END - 15s and END - 20m15s.
  */
 
+import { PLAN_QUERIES } from '../../bench/plan-queries.js';
+
 export type Kind = 'range' | 'instant';
 
 export interface DiffQuery {
@@ -34,43 +36,8 @@ export interface DiffQuery {
   ordered?: boolean;
 }
 
-/** The SMS plan's §3 alerts and §4 panels, as in bench/promql-bench.ts. */
-const PLAN: DiffQuery[] = [
-  { name: '§3.1 PartsOrderingSystemDown', expr: 'up{job="parts-api"} == 0' },
-  {
-    name: '§3.1 PartsOrderFailureRate',
-    expr: 'rate(sms_parts_orders_failed_total[5m]) / rate(sms_parts_orders_total[5m]) > 0.05',
-  },
-  { name: '§3.1 PaymentProcessingDown', expr: 'up{job="payment-processor"} == 0' },
-  {
-    name: '§3.2 APIHighLatency',
-    expr: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, endpoint)) > 1',
-  },
-  { name: '§3.2 DatabaseConnectionPoolExhausted', expr: 'db_connection_pool_used / db_connection_pool_size > 0.9' },
-  {
-    name: '§3.2 HighErrorRate',
-    expr: 'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.01',
-  },
-  { name: '§3.3 SuspiciousLoginActivity', expr: 'rate(sms_login_failures_total[5m]) > 10' },
-  { name: '§3.3 UnauthorizedAPIAccess', expr: 'sum(rate(http_requests_total{status="403"}[5m])) > 50' },
-  { name: '§3.3 DataExfiltrationAttempt', expr: 'sum(rate(http_response_size_bytes_sum[5m])) > 1000000000' },
-  { name: '§3.4 LowUserEngagement', expr: 'rate(sms_user_sessions_total[1h]) < 10' },
-  {
-    name: '§3.4 OnboardingStalled',
-    expr: 'sms_onboarding_progress_percent < 50 and time() - sms_onboarding_started_timestamp > 86400',
-  },
-  { name: '§3.4 HighChurnRisk', expr: 'predict_linear(sms_user_sessions_total[7d], 86400 * 7) < 0' },
-  { name: '§4.1 Monthly Recurring Revenue', expr: 'sum(sms_mrr_dollars)' },
-  { name: '§4.1 Revenue Trend', expr: 'sum(sms_mrr_dollars) by (month)' },
-  { name: '§4.2 Service Status', expr: 'up' },
-  {
-    name: '§4.2 API Performance (as meant)',
-    expr: 'histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))',
-  },
-  { name: '§4.2 Error Rate by Service', expr: 'sum(rate(errors_total[5m])) by (service)' },
-  { name: '§4.2 CPU Usage', expr: '100 - (avg(irate(node_cpu_seconds_total{mode="idle"}[5m])) * 100)' },
-  { name: '§4.2 Memory Usage', expr: '(1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100' },
-];
+/** The SMS plan's §3 alerts and §4 panels: the benchmarks' list (bench/plan-queries.ts). */
+const PLAN: DiffQuery[] = PLAN_QUERIES.map((q) => ({ ...q }));
 
 /** The plan's alert expressions without their thresholds (so that every step has values to compare). */
 const PLAN_UNTHRESHOLDED: DiffQuery[] = [
