@@ -4,10 +4,11 @@
  * /proc, directory sizes, and a summary of a V8 CPU profile. Prometheus itself is started by
  * test/e2e/prometheus-process.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnUntilReady } from '../test/e2e/helpers.js';
 
 const CLI = fileURLToPath(new URL('../packages/server/bin/watchkeeper.js', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -48,46 +49,13 @@ export async function startWatchkeeper(opts: {
     '--config',
     configFile,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.dir });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${opts.port}`;
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`watchkeeper exited early:\n${out}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`watchkeeper did not become ready in ${timeoutMs} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (child.pid === undefined) throw new Error('watchkeeper has no PID');
-  return {
-    url,
-    pid: child.pid,
-    child,
-    dataDir,
-    output: () => out,
-    async stop(signal = 'SIGTERM', stopTimeoutMs = 300_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }, stopTimeoutMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
+  const proc = await spawnUntilReady('watchkeeper', process.execPath, args, {
+    url: `http://127.0.0.1:${opts.port}`,
+    cwd: opts.dir,
+    timeoutMs: opts.timeoutMs,
+    defaultStopTimeoutMs: 300_000,
+  });
+  return { ...proc, dataDir };
 }
 
 /** VmRSS of a process, in bytes (from /proc/<pid>/status). */

@@ -60,3 +60,63 @@ export async function startServe(args: string[], port: number, timeoutMs = 30_00
     },
   };
 }
+
+/** A child process started by `spawnUntilReady`. */
+export interface ReadyProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  output(): string;
+  /** Sends `signal`, then SIGKILL after `stopTimeoutMs`, and waits for the exit. */
+  stop(signal?: NodeJS.Signals, stopTimeoutMs?: number): Promise<number | null>;
+}
+
+/** Spawns `bin args` and waits until `url/-/ready` answers 200 (Prometheus and Watchkeeper both have it). */
+export async function spawnUntilReady(
+  name: string,
+  bin: string,
+  args: string[],
+  opts: { url: string; cwd?: string; timeoutMs?: number; defaultStopTimeoutMs?: number },
+): Promise<ReadyProcess> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited early (${child.exitCode ?? child.signalCode}):\n${out}`);
+    }
+    try {
+      if ((await fetch(`${opts.url}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not become ready in ${timeoutMs} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name} has no PID`);
+  return {
+    url: opts.url,
+    pid,
+    child,
+    output: () => out,
+    async stop(signal = 'SIGTERM', stopTimeoutMs = opts.defaultStopTimeoutMs ?? 30_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, stopTimeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -5,9 +5,10 @@
  * targets and the remote-write receiver enabled. Only the process started here is ever stopped, by
  * its own PID.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnUntilReady } from './helpers.js';
 
 /** `PROMETHEUS_BIN` overrides the path (e.g. a Prometheus 3.x binary for a one-off comparison). */
 export const PROMETHEUS_BIN = process.env['PROMETHEUS_BIN'] ?? '/usr/bin/prometheus';
@@ -57,50 +58,12 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     '--log.level=warn',
     ...(opts.extraArgs ?? []),
   ];
-  const child = spawn(PROMETHEUS_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.dir });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${opts.port}`;
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`prometheus exited early (${child.exitCode ?? child.signalCode}):\n${out}`);
-    }
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`prometheus did not become ready in ${timeoutMs} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('prometheus has no PID');
-  return {
-    url,
-    pid,
-    child,
-    dataDir,
-    output: () => out,
-    async stop(signal = 'SIGTERM', stopTimeoutMs = 30_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }, stopTimeoutMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
+  const proc = await spawnUntilReady('prometheus', PROMETHEUS_BIN, args, {
+    url: `http://127.0.0.1:${opts.port}`,
+    cwd: opts.dir,
+    timeoutMs: opts.timeoutMs,
+  });
+  return { ...proc, dataDir };
 }
 
 /** Remote write 1.0 (snappy protobuf). Returns the status and, on failure, the body's text. */
