@@ -73,6 +73,36 @@ const PACKAGE_PATTERNS = [
   },
 ];
 
+/** Which workspace packages each package may import (docs/architecture.md); the server has its own rules above. */
+const PACKAGE_DEPENDENCIES = { model: [], sdk: ['model'], demo: ['model', 'sdk'] };
+const ALL_PACKAGES = ['model', 'sdk', 'server', 'web', 'agent', 'demo'];
+
+const packageBoundaryConfigs = Object.entries(PACKAGE_DEPENDENCIES).map(([pkg, allowed]) => {
+  const forbidden = ALL_PACKAGES.filter((p) => p !== pkg && !allowed.includes(p));
+  return {
+    name: `watchkeeper/boundaries/package-${pkg}`,
+    files: [`packages/${pkg}/src/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...PACKAGE_PATTERNS,
+            {
+              group: forbidden.flatMap((p) => [`@watchkeeper/${p}`, `@watchkeeper/${p}/*`]),
+              message: `${pkg} may depend only on: ${allowed.length > 0 ? allowed.join(', ') : 'nothing'} (docs/architecture.md).`,
+            },
+            {
+              regex: `^(?:\\.\\./)+(?:${ALL_PACKAGES.join('|')})/`,
+              message: "Import another package by its name ('@watchkeeper/model'), not by a relative path.",
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 const moduleBoundaryConfigs = serverModules.flatMap((module) =>
   Array.from({ length: MAX_MODULE_DEPTH }, (_, i) => {
     const depth = i + 1;
@@ -160,6 +190,7 @@ export default defineConfig(
 
   ...moduleBoundaryConfigs,
   rootFileBoundaryConfig,
+  ...packageBoundaryConfigs,
 
   {
     name: 'watchkeeper/javascript',

@@ -96,4 +96,18 @@ describe('configuration', () => {
     expect(c.storage.path).toBe(join(dir, 'd'));
     expect(c.scrapeConfigs[0]!.file_sd_configs[0]!.files[0]).toBe(join(dir, 'targets/*.json'));
   });
+
+  it('resolves secret files against the configuration file folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wk-config-'));
+    const file = join(dir, 'watchkeeper.yml');
+    writeFileSync(
+      file,
+      'scrape_configs:\n' +
+        '  - job_name: a\n    authorization: { credentials_file: secrets/token }\n' +
+        '  - job_name: b\n    basic_auth: { username: u, password_file: /abs/pass }\n',
+    );
+    const c = loadConfig(file);
+    expect(c.scrapeConfigs[0]!.authorization?.credentials_file).toBe(join(dir, 'secrets/token'));
+    expect(c.scrapeConfigs[1]!.basic_auth?.password_file).toBe('/abs/pass');
+  });
 });

@@ -93,6 +93,16 @@ export function resolveConfig(
       scrapeIntervalMs,
       scrapeTimeoutMs,
       file_sd_configs: rest.file_sd_configs.map((f) => ({ ...f, files: f.files.map((p) => resolve(baseDir, p)) })),
+      // Secret files, like every other path of the file, resolve against the file's folder.
+      ...(rest.basic_auth?.password_file !== undefined && {
+        basic_auth: { ...rest.basic_auth, password_file: resolve(baseDir, rest.basic_auth.password_file) },
+      }),
+      ...(rest.authorization?.credentials_file !== undefined && {
+        authorization: {
+          ...rest.authorization,
+          credentials_file: resolve(baseDir, rest.authorization.credentials_file),
+        },
+      }),
     };
   });
   const listen = parseListenAddress(

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerAdminApi, type AdminApiOptions } from './admin-api.js';
 import { registerIngestApi, type IngestApiOptions } from './ingest-api.js';
+import { registerLandingPage } from './landing-page.js';
 import { registerPrometheusApi, type PrometheusApiOptions } from './prometheus-api.js';
 import { registerStatusApi, type StatusApiOptions } from './status-api.js';
 
@@ -27,7 +28,11 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
   );
   registerPrometheusApi(app, opts);
   if (opts.ingest) registerIngestApi(app, { ...opts.ingest, maxRequestBodyBytes: bodyLimit });
-  if (opts.status) registerStatusApi(app, opts.status);
+  if (opts.status) {
+    registerStatusApi(app, opts.status);
+    const status = opts.status;
+    registerLandingPage(app, status.version, () => status.targets(undefined));
+  }
   if (opts.admin) registerAdminApi(app, opts.admin);
   return app;
 }

@@ -4,6 +4,7 @@ export { Matcher, type MatchType } from '../lib/matcher.js';
 export { Engine, type EngineOptions, type QueryOptions } from './engine.js';
 export { parseExpr, ParseError, type ParseOptions } from './parser.js';
 export { formatExpr } from './printer.js';
+export { selectorMetricName, vectorSelectors } from './selectors.js';
 export { FUNCTIONS, getFunction, type FunctionSignature } from './functions/signatures.js';
 export { QueryError } from './errors.js';
 export { formatAnnotation, queryPosition } from './annotations.js';
