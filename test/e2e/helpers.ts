@@ -17,48 +17,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  /** Stops the process with `signal` and waits for it to exit. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+/** A `watchkeeper serve` process started by `startServe`. */
+export type ServerProcess = ReadyProcess;
 
 /** Runs `watchkeeper serve` with the given flags and waits until /-/ready answers. */
 export async function startServe(args: string[], port: number, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--web.listen-address', `127.0.0.1:${port}`, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`watchkeeper exited early (${child.exitCode}):\n${out}`);
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`watchkeeper did not become ready in ${timeoutMs} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    child,
-    output: () => out,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return spawnUntilReady(
+    'watchkeeper',
+    process.execPath,
+    [CLI, 'serve', '--web.listen-address', `127.0.0.1:${port}`, ...args],
+    { url, timeoutMs },
+  );
 }
 
 /** A child process started by `spawnUntilReady`. */

@@ -70,38 +70,6 @@ const KNOWN_DIFFERENCES: Record<string, { why: Why; reason: string }> = {
       'values (1e-7 … 7e-7) are as small as its increase: 2.42 "9.777777777777778e-10", Watchkeeper ' +
       '"8.111111111111111e-10" for two samples 15 s apart, 271 s after the window start.',
   },
-  ...forAllKinds('negative zero', {
-    why: 'watchkeeper bug',
-    reason:
-      'a value of -0 is written "0"; Prometheus writes "-0" (util/jsonutil prints every value with ' +
-      'strconv.AppendFloat, which keeps the sign of zero). Cause: formatPromValue in ' +
-      "packages/server/src/lib/format-number.ts starts with `if (v === 0) return '0'`, which -0 also takes.",
-  }),
-  'query_range error: string in a range query': {
-    why: 'watchkeeper bug',
-    reason:
-      'query_range of a string expression: Prometheus (2.42 and 3.x) rejects it when the query is created, ' +
-      '400 bad_data; Watchkeeper answers 422 execution (same text: invalid expression type "string" for ' +
-      'range query, must be Scalar or instant Vector). Cause: Engine.rangeQuery ' +
-      '(packages/server/src/promql/engine.ts) throws execError for the expression type check.',
-  },
-  'query_range error: range vector in a range query': {
-    why: 'watchkeeper bug',
-    reason:
-      'query_range of up[5m]: Prometheus 400 bad_data, Watchkeeper 422 execution (same cause as the string case; ' +
-      'both say invalid expression type "range vector" for range query, must be Scalar or instant Vector).',
-  },
-  'labels before all data': {
-    why: 'watchkeeper bug',
-    reason:
-      '/api/v1/labels ignores start and end: with a range before all data Prometheus returns [], Watchkeeper ' +
-      'every label name it has ever stored. (Prometheus filters at block/head granularity, so only ranges that ' +
-      'miss the head entirely are comparable.)',
-  },
-  'label job values before all data': {
-    why: 'watchkeeper bug',
-    reason: '/api/v1/label/<name>/values ignores start and end: Prometheus returns [], Watchkeeper every value of job.',
-  },
 };
 
 /** The range query and both instant queries of one DiffQuery. */

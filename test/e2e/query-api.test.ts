@@ -31,6 +31,10 @@ beforeAll(async () => {
     server.storage.append(Labels.from({ __name__: 'http_requests_total', job: 'parts-api', status: '500' }), t, i * 3);
     server.storage.append(Labels.from({ __name__: 'tiny', job: 'x' }), t, 1e-7);
   }
+  // Only in the 10th minute: a label name and a job nothing else has.
+  for (let i = 40; i < 44; i++) {
+    server.storage.append(Labels.from({ __name__: 'late_gauge', job: 'late', vessel: 'v1' }), T0 + i * 15_000, -1);
+  }
 });
 afterAll(async () => {
   await server.close();
@@ -108,6 +112,31 @@ describe('query API', () => {
     ]);
   });
 
+  it('answers range queries of strings and range vectors with bad_data, as Prometheus does', async () => {
+    const range = `start=${T0 / 1000}&end=${(T0 + 60_000) / 1000}&step=15`;
+    for (const [query, type] of [
+      ['"foo"', 'string'],
+      ['up[5m]', 'range vector'],
+    ]) {
+      const { status, body } = await get(`/api/v1/query_range?query=${encodeURIComponent(query!)}&${range}`);
+      expect(status).toBe(400);
+      expect(body).toEqual({
+        status: 'error',
+        errorType: 'bad_data',
+        error: `invalid expression type "${type}" for range query, must be Scalar or instant Vector`,
+      });
+    }
+  });
+
+  it('writes negative zero as "-0"', async () => {
+    const q = encodeURIComponent('late_gauge * 0');
+    const { body } = await get(`/api/v1/query?query=${q}&time=${(T0 + 600_000) / 1000}`);
+    expect(body.data).toEqual({
+      resultType: 'vector',
+      result: [{ metric: { job: 'late', vessel: 'v1' }, value: [1700000600, '-0'] }],
+    });
+  });
+
   it('rejects too many points and bad steps', async () => {
     const tooMany = await get(`/api/v1/query_range?query=up&start=0&end=100000&step=1`);
     expect(tooMany.status).toBe(400);
@@ -119,6 +148,30 @@ describe('query API', () => {
   it('lists labels and label values', async () => {
     expect((await get('/api/v1/labels')).body.data).toEqual(expect.arrayContaining(['__name__', 'job', 'status']));
     expect((await get('/api/v1/label/status/values')).body.data).toEqual(['200', '500']);
+  });
+
+  it('lists only labels and label values of series with samples between start and end', async () => {
+    const range = (fromMs: number, toMs: number): string => `start=${fromMs / 1000}&end=${toMs / 1000}`;
+    const before = range(T0 - 3_600_000, T0 - 1000);
+    expect((await get(`/api/v1/labels?${before}`)).body).toEqual({ status: 'success', data: [] });
+    expect((await get(`/api/v1/label/job/values?${before}`)).body).toEqual({ status: 'success', data: [] });
+    // The first minute: everything but late_gauge.
+    const first = range(T0, T0 + 60_000);
+    expect((await get(`/api/v1/labels?${first}`)).body.data).not.toContain('vessel');
+    expect((await get(`/api/v1/label/job/values?${first}`)).body.data).toEqual(['parts-api', 'x']);
+    // The 10th minute: late_gauge too; start alone, end alone.
+    expect((await get(`/api/v1/labels?start=${(T0 + 600_000) / 1000}`)).body.data).toContain('vessel');
+    expect((await get(`/api/v1/label/job/values?start=${(T0 + 600_000) / 1000}`)).body.data).toEqual(['late']);
+    expect((await get(`/api/v1/label/job/values?end=${(T0 + 60_000) / 1000}`)).body.data).toEqual(['parts-api', 'x']);
+    // match[] with a range.
+    const m = `match[]=${encodeURIComponent('{job=~"late|x"}')}`;
+    expect((await get(`/api/v1/label/job/values?${m}&${first}`)).body.data).toEqual(['x']);
+    expect((await get(`/api/v1/labels?${m}&${first}`)).body.data).toEqual(['__name__', 'job']);
+    expect((await get(`/api/v1/labels?${m}`)).body.data).toEqual(['__name__', 'job', 'vessel']);
+    // A bad time.
+    const bad = await get('/api/v1/labels?start=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errorType).toBe('bad_data');
   });
 
   it('formats queries', async () => {

@@ -22,6 +22,8 @@ export function errorStatus(err: unknown): { status: number; errorType: string; 
         return { status: 503, errorType: 'timeout', message };
       case 'WK_PROMQL_CANCELED':
         return { status: 503, errorType: 'canceled', message };
+      case 'WK_PROMQL_INVALID_QUERY':
+        return { status: 400, errorType: 'bad_data', message };
       default:
         return { status: 422, errorType: 'execution', message };
     }

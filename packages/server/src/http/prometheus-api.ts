@@ -136,6 +136,16 @@ function matchersParam(p: Params): Matcher[][] {
   });
 }
 
+/**
+ * The optional `start` and `end` of the metadata endpoints (series, labels, label values), in Unix
+ * ms: all time when absent or empty, as Prometheus's defaults (its minimum and maximum time).
+ */
+function timeRangeParams(p: Params): [number, number] {
+  const start = one(p, 'start');
+  const end = one(p, 'end');
+  return [start ? parseTime(start, 'start') : -Infinity, end ? parseTime(end, 'end') : Infinity];
+}
+
 export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiOptions): void {
   const { engine, storage } = opts;
   const json = 'application/json';
@@ -173,19 +183,23 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
   };
 
   const labels = async (req: FastifyRequest): Promise<string> => {
-    const sets = matchersParam(params(req));
+    const p = params(req);
+    const [start, end] = timeRangeParams(p);
+    const sets = matchersParam(p);
     const names = new Set<string>();
-    if (sets.length === 0) for (const n of storage.labelNames()) names.add(n);
-    for (const m of sets) for (const n of storage.labelNames(m)) names.add(n);
+    if (sets.length === 0) for (const n of storage.labelNames([], start, end)) names.add(n);
+    for (const m of sets) for (const n of storage.labelNames(m, start, end)) names.add(n);
     return successBody(JSON.stringify([...names].sort()), [], '');
   };
 
   const labelValues = async (req: FastifyRequest<{ Params: { name: string } }>): Promise<string> => {
-    const sets = matchersParam(params(req));
+    const p = params(req);
+    const [start, end] = timeRangeParams(p);
+    const sets = matchersParam(p);
     const values = new Set<string>();
     const name = req.params.name;
-    if (sets.length === 0) for (const v of storage.labelValues(name)) values.add(v);
-    for (const m of sets) for (const v of storage.labelValues(name, m)) values.add(v);
+    if (sets.length === 0) for (const v of storage.labelValues(name, [], start, end)) values.add(v);
+    for (const m of sets) for (const v of storage.labelValues(name, m, start, end)) values.add(v);
     return successBody(JSON.stringify([...values].sort()), [], '');
   };
 
@@ -193,8 +207,7 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     const p = params(req);
     const sets = matchersParam(p);
     if (sets.length === 0) throw new BadRequestError('no match[] parameter provided');
-    const start = one(p, 'start') ? parseTime(one(p, 'start')!, 'start') : -Infinity;
-    const end = one(p, 'end') ? parseTime(one(p, 'end')!, 'end') : Infinity;
+    const [start, end] = timeRangeParams(p);
     const seen = new Map<string, Labels>();
     for (const m of sets) {
       if (storage.seriesLabels) {

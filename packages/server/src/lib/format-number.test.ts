@@ -11,6 +11,7 @@ interface Case {
 // Expected strings are what Go's strconv.FormatFloat(v, 'f'|'g', -1, 64) prints.
 const CASES: Case[] = [
   { v: 0, f: '0', g: '0' },
+  { v: -0, f: '-0', g: '-0' },
   { v: 1, f: '1', g: '1' },
   { v: -1.5, f: '-1.5', g: '-1.5' },
   { v: 0.1, f: '0.1', g: '0.1' },
@@ -55,6 +56,7 @@ describe('parseGoFloat', () => {
 describe('Prometheus API number formatting', () => {
   const values: [number, string][] = [
     [0, '0'],
+    [-0, '-0'],
     [1e-7, '1e-07'],
     [1e-6, '0.000001'],
     [0.1, '0.1'],

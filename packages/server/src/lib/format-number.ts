@@ -56,11 +56,12 @@ export function formatFloatE(v: number): string {
 }
 
 /**
- * A sample value as Prometheus's HTTP API writes it (util/jsonutil): plain decimal, except
- * exponent form below 1e-6 and from 1e21; `+Inf`, `-Inf`, `NaN`.
+ * A sample value as Prometheus's HTTP API writes it (util/jsonutil, strconv.AppendFloat): plain
+ * decimal, except exponent form below 1e-6 and from 1e21; `+Inf`, `-Inf`, `NaN`; zero keeps its
+ * sign (`-0`).
  */
 export function formatPromValue(v: number): string {
-  if (v === 0) return '0';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const a = Math.abs(v);
   if (Number.isFinite(v) && (a < 1e-6 || a >= 1e21)) return formatFloatE(v);
   return formatFloatF(v);

@@ -10,7 +10,7 @@ import { isStaleAt } from '../lib/stale.js';
 import type { Queryable, SeriesSamples } from '../tsdb/index.js';
 import type { Duration, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from './ast.js';
 import { exprType } from './ast.js';
-import { QueryCanceledError, QueryTimeoutError, TooManySamplesError, execError } from './errors.js';
+import { QueryCanceledError, QueryTimeoutError, TooManySamplesError, execError, invalidQueryError } from './errors.js';
 import type { EvalValue, HistogramColumn, RangeSeries, StepRange, StepSeries } from './eval-types.js';
 import { makeStepRange } from './eval-types.js';
 import { mergeSameLabels, upperBound } from './series-ops.js';
@@ -95,13 +95,14 @@ export class Engine {
     const expr = this.parse(query);
     const t = exprType(expr);
     if (t !== 'scalar' && t !== 'vector') {
-      throw execError(
+      throw invalidQueryError(
         `invalid expression type "${t === 'matrix' ? 'range vector' : t}" for range query, must be Scalar or instant Vector`,
       );
     }
-    if (!(stepMs > 0))
-      throw execError('zero or negative query resolution step widths are not accepted. Try a positive integer');
-    if (endMs < startMs) throw execError('end timestamp must not be before start time');
+    if (!(stepMs > 0)) {
+      throw invalidQueryError('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    }
+    if (endMs < startMs) throw invalidQueryError('end timestamp must not be before start time');
     const ev = new Evaluator(this.storage, this.options, startMs, endMs, stepMs, opts.signal);
     const range = makeStepRange(startMs, endMs, stepMs);
     const val = await ev.evalTop(expr, range);

@@ -13,6 +13,15 @@ export function execError(message: string): QueryError {
   return new QueryError('WK_PROMQL_EXEC', message);
 }
 
+/**
+ * A query refused before evaluation because of what it asks for (an expression type a range query
+ * cannot return, a bad step or time range): Prometheus rejects these when the query is created and
+ * answers `errorType: bad_data` (HTTP 400), not `execution`.
+ */
+export function invalidQueryError(message: string): QueryError {
+  return new QueryError('WK_PROMQL_INVALID_QUERY', message);
+}
+
 export class TooManySamplesError extends QueryError {
   constructor(maxSamples: number) {
     super(

@@ -34,10 +34,14 @@ export interface Queryable {
   select(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): SeriesSamples[];
   /** Label sets of the matching series that have samples in the window (no samples decoded). */
   seriesLabels?(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): Labels[];
-  /** Label names over all series (sorted). */
-  labelNames(matchers?: readonly Matcher[]): string[];
-  /** Values of one label over all series (sorted). */
-  labelValues(name: string, matchers?: readonly Matcher[]): string[];
+  /**
+   * Label names (sorted) of the series that match every matcher (all series without matchers) and
+   * have at least one sample in [minTimeMs, maxTimeMs] (default: all time, where every stored
+   * series counts). Staleness markers are samples.
+   */
+  labelNames(matchers?: readonly Matcher[], minTimeMs?: number, maxTimeMs?: number): string[];
+  /** Values (sorted, without "") of one label over the same series as `labelNames`. */
+  labelValues(name: string, matchers?: readonly Matcher[], minTimeMs?: number, maxTimeMs?: number): string[];
 }
 
 /** Why a sample was not stored. */

@@ -98,6 +98,57 @@ export function describeStorageContract(name: string, create: () => Promise<Stor
     );
 
     it(
+      'lists label names and values only of series with samples in the time range',
+      withStorage(async ({ storage }) => {
+        const M = 60_000;
+        await write(storage, l('early_total', { job: 'a', zone: 'x' }), [
+          [T0, 1],
+          [T0 + 15_000, 2],
+          [T0 + 30_000, 3],
+        ]);
+        await write(storage, l('late_total', { job: 'b', region: 'eu' }), [
+          [T0 + 10 * M, 1],
+          [T0 + 10 * M + 15_000, 2],
+        ]);
+        // Two samples 5 minutes apart: a window between them holds none.
+        await write(storage, l('gappy', { job: 'c', shard: '1' }), [
+          [T0, 1],
+          [T0 + 5 * M, 2],
+        ]);
+        // A late sample written out of order fills such a window.
+        await write(storage, l('backfilled', { job: 'd' }), [[T0 + 15 * M, 1]]);
+        expect(await write(storage, l('backfilled', { job: 'd' }), [[T0 + 2 * M, 0]])).toEqual([undefined]);
+        const all = ['__name__', 'job', 'region', 'shard', 'zone'];
+
+        // No range, or one covering everything: every series.
+        expect(storage.labelNames()).toEqual(all);
+        expect(storage.labelNames([], -Infinity, Infinity)).toEqual(all);
+        expect(storage.labelNames([], T0, T0 + 15 * M)).toEqual(all);
+        expect(storage.labelValues('job', [], T0, T0 + 15 * M)).toEqual(['a', 'b', 'c', 'd']);
+        // Before and after all data: nothing.
+        expect(storage.labelNames([], T0 - 60 * M, T0 - 1)).toEqual([]);
+        expect(storage.labelValues('job', [], T0 - 60 * M, T0 - 1)).toEqual([]);
+        expect(storage.labelValues('__name__', [], T0 + 15 * M + 1, T0 + 60 * M)).toEqual([]);
+        // Only the late series.
+        expect(storage.labelNames([], T0 + 10 * M, T0 + 11 * M)).toEqual(['__name__', 'job', 'region']);
+        expect(storage.labelValues('__name__', [], T0 + 10 * M, T0 + 11 * M)).toEqual(['late_total']);
+        // Between gappy's two samples: only the out-of-order sample of backfilled.
+        expect(storage.labelNames([], T0 + M, T0 + 4 * M)).toEqual(['__name__', 'job']);
+        expect(storage.labelValues('job', [], T0 + M, T0 + 4 * M)).toEqual(['d']);
+        // Inclusive bounds.
+        expect(storage.labelValues('job', [], T0 + 30_000, T0 + 30_000)).toEqual(['a']);
+        expect(storage.labelValues('job', [], T0 + 5 * M, T0 + 5 * M)).toEqual(['c']);
+        expect(storage.labelValues('job', [], T0 + 30_001, T0 + 2 * M - 1)).toEqual([]);
+        // Matchers and a range together.
+        expect(storage.labelValues('job', [new Matcher('=~', 'job', 'a|b')], T0 + 10 * M, Infinity)).toEqual(['b']);
+        expect(storage.labelValues('job', [new Matcher('=~', 'job', 'a|b')])).toEqual(['a', 'b']);
+        expect(storage.labelNames([eq('job', 'a')], T0 + 10 * M, Infinity)).toEqual([]);
+        expect(storage.labelNames([eq('job', 'a')], -Infinity, T0)).toEqual(['__name__', 'job', 'zone']);
+        expect(storage.labelValues('shard', [eq('__name__', 'gappy')], T0 + 4 * M, T0 + 6 * M)).toEqual(['1']);
+      }),
+    );
+
+    it(
       'accepts an exact resend without storing it twice, and rejects a different value at the same time',
       withStorage(async ({ storage }) => {
         const a = l('a_total');

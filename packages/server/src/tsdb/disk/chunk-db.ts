@@ -179,6 +179,37 @@ export class ChunkDb {
   }
   private readonly batchStmts = new Map<number, Database.Statement>();
 
+  /**
+   * Time ranges (no data) of the chunks of many series that overlap [minTimeMs, maxTimeMs], by
+   * series, in batches of up to 500 refs as `chunksForMany`.
+   */
+  chunkRangesForMany(
+    refs: readonly number[],
+    minTimeMs: number,
+    maxTimeMs: number,
+  ): Map<number, { minTimeMs: number; maxTimeMs: number }[]> {
+    const out = new Map<number, { minTimeMs: number; maxTimeMs: number }[]>();
+    for (let i = 0; i < refs.length; i += BATCH_REFS) {
+      const part = refs.slice(i, i + BATCH_REFS);
+      let stmt = this.rangeStmts.get(part.length);
+      if (stmt === undefined) {
+        stmt = this.db
+          .prepare(
+            `SELECT series_ref, min_t, max_t FROM chunks WHERE series_ref IN (${part.map(() => '?').join(',')}) AND max_t >= ? AND min_t <= ?`,
+          )
+          .raw(true);
+        this.rangeStmts.set(part.length, stmt);
+      }
+      for (const row of stmt.iterate(...part, minTimeMs, maxTimeMs) as Iterable<[number, number, number]>) {
+        let list = out.get(row[0]);
+        if (list === undefined) out.set(row[0], (list = []));
+        list.push({ minTimeMs: row[1], maxTimeMs: row[2] });
+      }
+    }
+    return out;
+  }
+  private readonly rangeStmts = new Map<number, Database.Statement>();
+
   /** Everything a checkpoint writes, in one transaction. */
   checkpoint(batch: {
     newSeries: { ref: number; labels: Labels }[];

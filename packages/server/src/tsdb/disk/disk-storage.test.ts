@@ -79,6 +79,45 @@ describe('DiskStorage', () => {
     await s.close();
   });
 
+  it('lists label names and values by time range from database chunks, before and after a restart', async () => {
+    const f = fresh();
+    let s = f.open();
+    const gap = Labels.from({ __name__: 'gap_total', vessel: 'v1' });
+    const steady = Labels.from({ __name__: 'steady_total', site: 'hq' });
+    const app = s.appender();
+    // gap_total: 60 samples, a 45-minute gap, 60 samples (one chunk of 120), then one more that
+    // seals it. steady_total: 6 samples at the start, sealed by a sample 3 h later.
+    for (let k = 0; k < 60; k++) app.append(gap, T0 + k * 15_000, k);
+    for (let k = 0; k < 60; k++) app.append(gap, T0 + 3_600_000 + k * 15_000, 60 + k);
+    app.append(gap, T0 + 7_200_000, 120);
+    for (let k = 0; k < 6; k++) app.append(steady, T0 + k * 15_000, k);
+    app.append(steady, T0 + 3 * 3_600_000, 6);
+    await app.commit();
+    s.checkpoint();
+    const check = (): void => {
+      expect(s.stats().dbChunks).toBe(2);
+      // Inside the gap of gap_total's chunk: none of its samples (the chunk is decoded).
+      expect(s.labelNames([], T0 + 900_000, T0 + 3_500_000)).toEqual([]);
+      expect(s.labelValues('vessel', [], T0 + 900_000, T0 + 3_500_000)).toEqual([]);
+      // The chunk's last sample before the gap, and its first and last samples.
+      expect(s.labelValues('vessel', [], T0 + 885_000, T0 + 3_500_000)).toEqual(['v1']);
+      expect(s.labelNames([], T0 - 60_000, T0)).toEqual(['__name__', 'site', 'vessel']);
+      expect(s.labelValues('__name__', [], T0 + 4_485_000, T0 + 4_485_000)).toEqual(['gap_total']);
+      // steady_total's sealed chunk ends at T0 + 75 s; its open one starts 3 h later.
+      expect(s.labelValues('site', [], T0 + 76_000, T0 + 3 * 3_600_000 - 1)).toEqual([]);
+      expect(s.labelValues('site', [], T0 + 76_000, T0 + 3 * 3_600_000)).toEqual(['hq']);
+      expect(s.labelValues('__name__', [], T0 + 7_000_000, T0 + 7_300_000)).toEqual(['gap_total']);
+      expect(s.labelValues('__name__', [new Matcher('=', 'site', 'hq')], T0 - 1, T0 + 60_000)).toEqual([
+        'steady_total',
+      ]);
+    };
+    check();
+    await s.close();
+    s = f.open();
+    check();
+    await s.close();
+  });
+
   it('merges out-of-order samples persisted at a checkpoint', async () => {
     const f = fresh();
     let s = f.open();

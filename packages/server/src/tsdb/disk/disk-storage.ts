@@ -17,7 +17,7 @@ import { decodeChunk } from '../chunks/xor-chunk.js';
 import type { Appender, AppendRejection, SeriesSamples, Storage } from '../index.js';
 import { PostingsIndex } from '../postings.js';
 import { ChunkDb } from './chunk-db.js';
-import { HeadSeries, type SealedChunk } from './head-series.js';
+import { chunkHasSampleIn, chunkWindowRelation, HeadSeries, type SealedChunk } from './head-series.js';
 import { type WalRecord, type WalSeries, WriteAheadLog } from '../wal/wal.js';
 
 export interface DiskStorageOptions {
@@ -384,21 +384,75 @@ export class DiskStorage implements Storage {
     return { ts: outTs.subarray(lo, hi), vals: outVals.subarray(lo, hi) };
   }
 
-  labelNames(matchers?: readonly Matcher[]): string[] {
-    if (!matchers || matchers.length === 0) return this.postings.labelNames();
+  labelNames(matchers: readonly Matcher[] = [], minTimeMs = -Infinity, maxTimeMs = Infinity): string[] {
+    if (matchers.length === 0 && minTimeMs === -Infinity && maxTimeMs === Infinity) return this.postings.labelNames();
     const names = new Set<string>();
-    for (const hs of this.matching(matchers)) for (const [n] of hs.labels) names.add(n);
+    for (const hs of this.withSamplesIn(this.matching(matchers), minTimeMs, maxTimeMs)) {
+      for (const [n] of hs.labels) names.add(n);
+    }
     return [...names].sort();
   }
 
-  labelValues(name: string, matchers?: readonly Matcher[]): string[] {
-    if (!matchers || matchers.length === 0) return this.postings.labelValues(name);
+  labelValues(name: string, matchers: readonly Matcher[] = [], minTimeMs = -Infinity, maxTimeMs = Infinity): string[] {
+    if (matchers.length === 0 && minTimeMs === -Infinity && maxTimeMs === Infinity) {
+      return this.postings.labelValues(name);
+    }
     const values = new Set<string>();
-    for (const hs of this.matching(matchers)) {
+    for (const hs of this.withSamplesIn(this.matching(matchers), minTimeMs, maxTimeMs)) {
       const v = hs.labels.get(name);
       if (v !== '') values.add(v);
     }
     return [...values].sort();
+  }
+
+  /**
+   * The series with at least one sample in [minTimeMs, maxTimeMs], decided from time ranges: the
+   * series' own, its in-memory chunks' and out-of-order buffer's, then (for the series still open)
+   * its database chunks' (one query per 500 series, without chunk data). A chunk is decoded only
+   * when the window lies strictly between its first and last sample and nothing else decides.
+   */
+  private withSamplesIn(series: readonly HeadSeries[], minTimeMs: number, maxTimeMs: number): HeadSeries[] {
+    const out: HeadSeries[] = [];
+    /** Not decided by memory, with database chunks overlapping the window. */
+    const open: HeadSeries[] = [];
+    /** The window lies inside one of their in-memory chunks. */
+    const memoryInside = new Set<HeadSeries>();
+    for (const hs of series) {
+      if (hs.maxTimeMs < minTimeMs || hs.minTimeMs > maxTimeMs) continue;
+      const mem = hs.memoryWindowRelation(minTimeMs, maxTimeMs);
+      if (mem === 'has') {
+        out.push(hs);
+        continue;
+      }
+      if (mem === 'inside') memoryInside.add(hs);
+      if (hs.dbMaxTimeMs >= minTimeMs && hs.dbMaxTimeMs <= maxTimeMs) out.push(hs);
+      else if (hs.dbMaxTimeMs >= minTimeMs && hs.dbMinTimeMs <= maxTimeMs) open.push(hs);
+      else if (mem === 'inside' && hs.memoryHasSampleIn(minTimeMs, maxTimeMs)) out.push(hs);
+    }
+    if (open.length === 0) return out;
+    const ranges = this.db.chunkRangesForMany(
+      open.map((hs) => hs.ref),
+      minTimeMs,
+      maxTimeMs,
+    );
+    for (const hs of open) {
+      let dbInside = false;
+      let has = false;
+      for (const c of ranges.get(hs.ref) ?? []) {
+        const r = chunkWindowRelation(c.minTimeMs, c.maxTimeMs, minTimeMs, maxTimeMs);
+        if (r === 'has') {
+          has = true;
+          break;
+        }
+        if (r === 'inside') dbInside = true;
+      }
+      if (!has && memoryInside.has(hs)) has = hs.memoryHasSampleIn(minTimeMs, maxTimeMs);
+      if (!has && dbInside) {
+        has = this.db.chunks(hs.ref, minTimeMs, maxTimeMs).some((c) => chunkHasSampleIn(c.data, minTimeMs, maxTimeMs));
+      }
+      if (has) out.push(hs);
+    }
+    return out;
   }
 
   // ---- maintenance ----

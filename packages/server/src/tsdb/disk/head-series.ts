@@ -39,6 +39,30 @@ export function sameBits(a: number, b: number): boolean {
   return false;
 }
 
+/**
+ * How a chunk holding samples from `chunkMinMs` to `chunkMaxMs` (both sample times) relates to a
+ * window [minTimeMs, maxTimeMs]: `none` (no overlap), `has` (the chunk's first or last sample lies
+ * in the window) or `inside` (the window lies strictly between its first and last sample: only its
+ * samples can tell).
+ */
+export function chunkWindowRelation(
+  chunkMinMs: number,
+  chunkMaxMs: number,
+  minTimeMs: number,
+  maxTimeMs: number,
+): 'none' | 'has' | 'inside' {
+  if (chunkMaxMs < minTimeMs || chunkMinMs > maxTimeMs) return 'none';
+  if (chunkMinMs >= minTimeMs || chunkMaxMs <= maxTimeMs) return 'has';
+  return 'inside';
+}
+
+/** Whether an encoded chunk holds a sample in [minTimeMs, maxTimeMs] (decodes it). */
+export function chunkHasSampleIn(data: Uint8Array, minTimeMs: number, maxTimeMs: number): boolean {
+  const { ts, count } = decodeChunk(data, undefined, { verifyChecksum: false });
+  const i = lowerBound(ts, count, minTimeMs);
+  return i < count && ts[i]! <= maxTimeMs;
+}
+
 export class HeadSeries {
   open: XorChunkEncoder | undefined;
   /** Sealed in memory, not yet in the database. */
@@ -222,6 +246,62 @@ export class HeadSeries {
   }
 
   /**
+   * Whether the in-memory part of the series (open and sealed chunks, out-of-order buffer) holds a
+   * sample in [minTimeMs, maxTimeMs], from chunk time ranges: `inside` when that is undecided
+   * because the window lies inside a chunk (see `memoryHasSampleIn`).
+   */
+  memoryWindowRelation(minTimeMs: number, maxTimeMs: number): 'none' | 'has' | 'inside' {
+    const ooo = this.oooTs;
+    if (ooo.length > 0) {
+      let lo = 0;
+      let hi = ooo.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ooo[mid]! < minTimeMs) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < ooo.length && ooo[lo]! <= maxTimeMs) return 'has';
+    }
+    let result: 'none' | 'inside' = 'none';
+    const open = this.open;
+    if (open && open.count > 0) {
+      const r = chunkWindowRelation(open.minTimeMs, open.maxTimeMs, minTimeMs, maxTimeMs);
+      if (r === 'has') return r;
+      if (r === 'inside') result = r;
+    }
+    for (const c of this.sealed) {
+      const r = chunkWindowRelation(c.minTimeMs, c.maxTimeMs, minTimeMs, maxTimeMs);
+      if (r === 'has') return r;
+      if (r === 'inside') result = r;
+    }
+    return result;
+  }
+
+  /** `memoryWindowRelation` decided exactly: decodes the in-memory chunks the window lies inside. */
+  memoryHasSampleIn(minTimeMs: number, maxTimeMs: number): boolean {
+    const r = this.memoryWindowRelation(minTimeMs, maxTimeMs);
+    if (r !== 'inside') return r === 'has';
+    const open = this.open;
+    if (
+      open &&
+      open.count > 0 &&
+      chunkWindowRelation(open.minTimeMs, open.maxTimeMs, minTimeMs, maxTimeMs) === 'inside' &&
+      chunkHasSampleIn(open.bytes(false), minTimeMs, maxTimeMs)
+    ) {
+      return true;
+    }
+    for (const c of this.sealed) {
+      if (
+        chunkWindowRelation(c.minTimeMs, c.maxTimeMs, minTimeMs, maxTimeMs) === 'inside' &&
+        chunkHasSampleIn(c.data, minTimeMs, maxTimeMs)
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The open chunk's samples, decoded on demand. Not cached: a decoded copy takes 16 bytes per
    * sample against about 2 compressed, and after a dashboard touched every series the cache would
    * multiply the head's memory.
@@ -250,7 +330,8 @@ export class HeadSeries {
   }
 }
 
-function indexOf(ts: Float64Array, count: number, t: number): number {
+/** First index in ts[0..count) with ts[i] >= t. */
+function lowerBound(ts: Float64Array, count: number, t: number): number {
   let lo = 0;
   let hi = count;
   while (lo < hi) {
@@ -258,5 +339,10 @@ function indexOf(ts: Float64Array, count: number, t: number): number {
     if (ts[mid]! < t) lo = mid + 1;
     else hi = mid;
   }
-  return lo < count && ts[lo] === t ? lo : -1;
+  return lo;
+}
+
+function indexOf(ts: Float64Array, count: number, t: number): number {
+  const i = lowerBound(ts, count, t);
+  return i < count && ts[i] === t ? i : -1;
 }

@@ -179,25 +179,32 @@ export class MemoryStorage implements Storage {
     return out;
   }
 
-  labelNames(matchers?: readonly Matcher[]): string[] {
-    if (!matchers || matchers.length === 0) return [...this.postings.keys()].sort();
+  labelNames(matchers: readonly Matcher[] = [], minTimeMs = -Infinity, maxTimeMs = Infinity): string[] {
+    if (matchers.length === 0 && isWholeRange(minTimeMs, maxTimeMs)) return [...this.postings.keys()].sort();
     const names = new Set<string>();
-    for (const s of this.candidates(matchers)) {
-      if (!matchesAll(s.labels, matchers)) continue;
-      for (const [n] of s.labels) names.add(n);
-    }
+    for (const s of this.withSamplesIn(matchers, minTimeMs, maxTimeMs)) for (const [n] of s.labels) names.add(n);
     return [...names].sort();
   }
 
-  labelValues(name: string, matchers?: readonly Matcher[]): string[] {
-    if (!matchers || matchers.length === 0) return [...(this.postings.get(name)?.keys() ?? [])].sort();
+  labelValues(name: string, matchers: readonly Matcher[] = [], minTimeMs = -Infinity, maxTimeMs = Infinity): string[] {
+    if (matchers.length === 0 && isWholeRange(minTimeMs, maxTimeMs)) {
+      return [...(this.postings.get(name)?.keys() ?? [])].sort();
+    }
     const values = new Set<string>();
-    for (const s of this.candidates(matchers)) {
-      if (!matchesAll(s.labels, matchers)) continue;
+    for (const s of this.withSamplesIn(matchers, minTimeMs, maxTimeMs)) {
       const v = s.labels.get(name);
       if (v !== '') values.add(v);
     }
     return [...values].sort();
+  }
+
+  /** Series matching every matcher with at least one sample in [minTimeMs, maxTimeMs]. */
+  private *withSamplesIn(matchers: readonly Matcher[], minTimeMs: number, maxTimeMs: number): Generator<MemSeries> {
+    for (const s of this.candidates(matchers)) {
+      if (!matchesAll(s.labels, matchers)) continue;
+      const i = lowerBound(s.ts, s.n, minTimeMs);
+      if (i < s.n && s.ts[i]! <= maxTimeMs) yield s;
+    }
   }
 
   /** The smallest postings list among equality matchers on non-empty values, or every series. */
@@ -229,6 +236,11 @@ function continuesRun(prev: FloatHistogram, h: FloatHistogram): boolean {
   if (h.schema !== prev.schema || h.zeroThreshold !== prev.zeroThreshold) return false;
   if (!customBoundsMatch(h.customValues, prev.customValues)) return false;
   return !detectReset(withHint(h, 'unknown'), prev);
+}
+
+/** Whether a time range is the default one (all time), for which every stored series counts. */
+function isWholeRange(minTimeMs: number, maxTimeMs: number): boolean {
+  return minTimeMs === -Infinity && maxTimeMs === Infinity;
 }
 
 function matchesAll(labels: Labels, matchers: readonly Matcher[]): boolean {
