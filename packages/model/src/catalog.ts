@@ -11,8 +11,11 @@
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
 
-/** Where a series comes from: the portal's code (through the SDK), a host exporter, or the scraper. */
-export type MetricSource = 'application' | 'host' | 'scrape';
+/**
+ * Where a series comes from: the portal's code (through the SDK), the SDK's own self-monitoring,
+ * a host exporter, or the scraper.
+ */
+export type MetricSource = 'application' | 'sdk' | 'host' | 'scrape';
 
 export interface MetricDefinition {
   /** The metric family name; histograms expose `<name>_bucket`, `_sum`, `_count`. */
@@ -539,6 +542,27 @@ export const CATALOG = [
     restricted: false,
     source: 'host',
     plan: '2.4',
+  },
+  // ── SDK self-monitoring (@watchkeeper/sdk, on every service's public /metrics) ──────────────
+  {
+    name: 'watchkeeper_sdk_dropped_samples_total',
+    type: 'counter',
+    help: 'Samples the instrumentation SDK dropped instead of recording them (label policy, cardinality limits, restricted series), by metric and reason.',
+    labels: ['metric', 'reason'],
+    restricted: false,
+    source: 'sdk',
+    plan: '10.1',
+    note: 'Drops of restricted (_sms_) metrics are counted with metric="(restricted)", so that no _sms_ name reaches a public endpoint.',
+  },
+  {
+    name: 'watchkeeper_sdk_metric_series',
+    type: 'gauge',
+    help: 'Series the instrumentation SDK currently holds per metric; new series past the per-metric limit are dropped.',
+    labels: ['metric'],
+    restricted: false,
+    source: 'sdk',
+    plan: '10.1',
+    note: 'Restricted (_sms_) metrics are summed into metric="(restricted)".',
   },
   // ── Series the scraper writes for every target ──────────────────────────────────────────
   {
