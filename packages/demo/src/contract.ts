@@ -39,6 +39,37 @@ export const ROLES = ['technician', 'fleet_manager', 'purchaser', 'customer_admi
 export const PLATFORMS = ['web', 'ios', 'android', 'offline_app'] as const;
 export const URGENCIES = ['routine', 'urgent', 'aog'] as const;
 
+// ── Access: who may call what ────────────────────────────────────────────────────────────────
+const ALL_ROLES = ROLES;
+/**
+ * The roles each client endpoint accepts (`Authorization: Bearer <token from auth>`): no or a bad
+ * token → 401, another role → 403; `'public'` needs no token. A user acts only for their own
+ * company (403 otherwise), except `support`, who may act for any. The services enforce this table.
+ */
+export const ACCESS = {
+  'POST /api/auth/users': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': ALL_ROLES,
+  'POST /api/companies': 'public',
+  'GET /api/companies/:company_id': ['fleet_manager', 'purchaser', 'customer_admin', 'support'],
+  'PUT /api/companies/:company_id/subscription': ['customer_admin', 'support'],
+  'DELETE /api/companies/:company_id/subscription': ['customer_admin', 'support'],
+  'GET /api/companies/export': ['customer_admin', 'support'],
+  'POST /api/vessels/create': ['fleet_manager', 'customer_admin', 'support'],
+  'GET /api/vessels': ALL_ROLES,
+  'GET /api/vessels/:vessel_id/equipment': ALL_ROLES,
+  'GET /api/vessels/export': ['fleet_manager', 'customer_admin', 'support'],
+  'POST /api/sync/upload': ['technician', 'support'],
+  'GET /api/sync/records': ALL_ROLES,
+  /** Server-sent events: `data: {"vessel_id", "equipment_ids", "applied"}` after each upload of the vessel. */
+  'GET /api/sync/events': ALL_ROLES,
+  'POST /api/parts/quote': ['fleet_manager', 'purchaser', 'customer_admin'],
+  'GET /api/parts/quotes': ['fleet_manager', 'purchaser', 'customer_admin', 'support'],
+  'POST /api/parts/order': ['fleet_manager', 'purchaser', 'customer_admin'],
+  'GET /api/parts/orders/export': ['purchaser', 'customer_admin', 'support'],
+} as const satisfies Record<string, 'public' | readonly (typeof ROLES)[number][]>;
+export type Endpoint = keyof typeof ACCESS;
+
 // ── auth (all other services accept the token it issues: `Authorization: Bearer <token>`) ────
 /** POST /api/auth/users — create a portal user (the simulator seeds its population this way). */
 export const CreateUserRequest = z.object({
@@ -95,7 +126,8 @@ export const CreateVesselResponse = z.object({
   vessel_id: vesselId,
   equipment_templates: z.array(z.object({ equipment_id: z.string(), equipment_type: z.string() })),
 });
-// GET /api/vessels?company_id=... → { vessels: [...] }; GET /api/vessels/export → bulk export.
+// GET /api/vessels?company_id=... → { vessels: [{ vessel_id, imo, name, ..., equipment_templates }] };
+// GET /api/vessels/:vessel_id/equipment; GET /api/vessels/export → bulk export (CSV).
 
 // ── sync: technicians' offline uploads ────────────────────────────────────────────────────────
 export const SyncRecord = z.object({
@@ -105,8 +137,17 @@ export const SyncRecord = z.object({
   photos: z.number().int().min(0).max(50),
   /** When the technician edited the record on board (ISO 8601); newer wins field by field. */
   updated_at: z.string(),
+  /**
+   * Optional: when the technician started documenting this item (ISO 8601); with `updated_at` it
+   * gives sms_time_to_complete_seconds{task_type="document_equipment"}.
+   */
+  started_at: z.string().optional(),
 });
-/** POST /api/sync/upload → 200 SyncUploadResponse | 422 checksum mismatch. */
+/**
+ * POST /api/sync/upload (role technician or support) → 200 SyncUploadResponse | 422 checksum
+ * mismatch. The checksum covers `records` exactly as sent (`JSON.stringify` of the parsed JSON,
+ * key order kept). GET /api/sync/records?vessel_id=... → { records: [...] }.
+ */
 export const SyncUploadRequest = z.object({
   vessel_id: vesselId,
   tech_id: z.string().regex(/^tech_[a-z0-9]+$/),
@@ -142,7 +183,11 @@ export const OrderRequest = z.object({
   order_type: z.enum(['standard', 'express', 'emergency']),
 });
 // GET /api/parts/orders/export?company_id=... → bulk export (large responses).
-/** POST /api/payments/charge (payment-processor) → 200 { payment_id } | 402 declined. */
+/**
+ * POST /api/payments/charge (payment-processor, service token: parts-api calls it) → 200
+ * { payment_id } | 402 declined | 500 processor error. Test cards always declined:
+ * `tok_chargeDeclined`, `tok_insufficientFunds`, `tok_expiredCard`.
+ */
 export const PaymentRequest = z.object({
   order_id: z.string(),
   amount_dollars: z.number().positive(),
@@ -175,4 +220,38 @@ export const FaultRequest = z.discriminatedUnion('kind', [
   }),
 ]);
 export type FaultRequest = z.infer<typeof FaultRequest>;
-// GET /faults → { active: [{ id, ...FaultRequest, ends_at }] }
+// GET /faults → { active: [{ id, ...FaultRequest, ends_at }] }; POST's 204 carries `Location: /faults/<id>`;
+// DELETE /faults/:id → 204 | 404.
+
+// ── errors: every 4xx/5xx answer of a portal service's /api/ routes has this body ─────────────────
+export const ErrorResponse = z.object({
+  error: z.string(),
+  message: z.string(),
+  /** Field path (`records.0.photos`) → messages, for 400 invalid_request. */
+  fields: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+// ── service to service (Bearer: a service token signed by the portal; not for clients) ────────
+/** POST /api/auth/activity — services report the users they saw (sms_user_active). → 204 */
+export const ActivityReport = z.object({
+  users: z
+    .array(z.object({ user_id: z.string().regex(/^usr_[a-z0-9]+$/), seen_at_ms: z.number().int().nonnegative() }))
+    .max(10_000),
+});
+export const USAGE_KINDS = [
+  'login',
+  'vessel_created',
+  'equipment_templates',
+  'equipment_documented',
+  'sync_upload',
+  'parts_quote',
+  'parts_order',
+] as const;
+/** POST /api/billing/usage — services report company usage (churn risk, onboarding progress). → 204 */
+export const UsageReport = z.object({
+  reports: z
+    .array(z.object({ company_id: companyId, kind: z.enum(USAGE_KINDS), count: z.number().int().positive() }))
+    .max(10_000),
+});
+/** POST /api/vessels/company-status — billing tells vessels that a company churned or came back. → 204 */
+export const CompanyStatusRequest = z.object({ company_id: companyId, active: z.boolean() });

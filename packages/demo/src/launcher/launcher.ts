@@ -32,6 +32,8 @@ export interface LaunchOptions {
   speed: number;
   /** Extra arguments for `watchkeeper serve` (e.g. `--storage.path`). */
   serveArgs?: readonly string[];
+  /** Extra arguments for `watchkeeper-demo simulate` (e.g. `--scenario F`). */
+  simulatorArgs?: readonly string[];
   /** Where the children's output goes, one prefixed line at a time. */
   onOutput?: (name: string, line: string) => void;
   /** Called when a child exits without being asked to. */
@@ -126,6 +128,7 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
       String(opts.seed),
       '--speed',
       String(opts.speed),
+      ...(opts.simulatorArgs ?? []),
     ]);
     // The simulator has no port; give it a moment to fail on bad arguments.
     await new Promise((r) => setTimeout(r, 300));

@@ -18,6 +18,8 @@ Options:
   --state-dir D launcher state: token, portal logs (default .watchkeeper)
   --base-port N the portal's first port (default 9200; must match the config's targets)
   --watchkeeper-url U  where the config makes Watchkeeper listen (default http://127.0.0.1:9800)
+  --scenario F  the simulator's fault schedule (default: its built-in two-day scenario; 'none')
+  --start ISO   simulated start time (default now)
 `;
 
 const COLORS: Record<string, string> = { watchkeeper: '36', portal: '33', simulator: '35' };
@@ -31,6 +33,8 @@ async function main(): Promise<number> {
       'state-dir': { type: 'string', default: join(REPO_ROOT, '.watchkeeper') },
       'base-port': { type: 'string', default: '9200' },
       'watchkeeper-url': { type: 'string', default: 'http://127.0.0.1:9800' },
+      scenario: { type: 'string' },
+      start: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -57,6 +61,10 @@ async function main(): Promise<number> {
     basePort,
     seed,
     speed,
+    simulatorArgs: [
+      ...(values.scenario !== undefined ? ['--scenario', values.scenario] : []),
+      ...(values.start !== undefined ? ['--start', values.start] : []),
+    ],
     onOutput: (name, line) => {
       const tag = `[${name}]`.padEnd(13);
       process.stdout.write(`${color ? `\x1b[${COLORS[name] ?? '0'}m${tag}\x1b[0m` : tag} ${line}\n`);
