@@ -38,6 +38,7 @@ export const TIERS = ['basic', 'professional', 'enterprise'] as const;
 export const ROLES = ['technician', 'fleet_manager', 'purchaser', 'customer_admin', 'support'] as const;
 export const PLATFORMS = ['web', 'ios', 'android', 'offline_app'] as const;
 export const URGENCIES = ['routine', 'urgent', 'aog'] as const;
+export const ORDER_TYPES = ['standard', 'express', 'emergency'] as const;
 
 // ── Access: who may call what ────────────────────────────────────────────────────────────────
 const ALL_ROLES = ROLES;
@@ -180,7 +181,7 @@ export const QuoteResponse = z.object({
 export const OrderRequest = z.object({
   quote_id: z.string(),
   card_token: z.string().max(100),
-  order_type: z.enum(['standard', 'express', 'emergency']),
+  order_type: z.enum(ORDER_TYPES),
 });
 // GET /api/parts/orders/export?company_id=... → bulk export (large responses).
 /**

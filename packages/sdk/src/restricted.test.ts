@@ -65,12 +65,21 @@ describe('restricted series isolation', () => {
       { collect: (g) => g.set({ supplier: 'acme' }, 0.3) },
     );
     // 3. Restricted-looking label values on public metrics, direct and from a collect callback.
-    t.counter('sms_parts_orders_total').inc({
+    t.counter('sms_parts_orders_completed_total').inc({
+      vessel_id: 'vsl_1',
       company_id: '_sms_parts_markup_realized_dollars',
       order_type: 'standard',
     });
-    t.counter('sms_parts_orders_total').inc({ company_id: 'cmp_1', order_type: '_SMS_Shouting' });
-    t.counter('sms_parts_orders_total').inc({ company_id: 'cmp_2', order_type: 'standard' });
+    t.counter('sms_parts_orders_completed_total').inc({
+      vessel_id: 'vsl_1',
+      company_id: 'cmp_1',
+      order_type: '_SMS_Shouting',
+    });
+    t.counter('sms_parts_orders_completed_total').inc({
+      vessel_id: 'vsl_1',
+      company_id: 'cmp_2',
+      order_type: 'standard',
+    });
     t.gauge('sms_churn_risk_score', { collect: (g) => g.set({ company: '_sms_leak' }, 1) });
     // 4. A capitalised prefix, refused at definition time.
     expect(() => t.define({ name: '_SMS_markup_total', type: 'counter', help: 'x', labels: [] })).toThrow(/lower-case/);
@@ -124,8 +133,10 @@ describe('restricted series isolation', () => {
       const samples = parseExposition(text);
       expect(find(samples, 'innocent_gauge')).toEqual([]);
       // The public series around the leaks are still there.
-      expect(valueOf(samples, 'sms_parts_orders_total', { company_id: 'cmp_2', order_type: 'standard' })).toBe(1);
-      expect(find(samples, 'sms_parts_orders_total')).toHaveLength(1);
+      expect(
+        valueOf(samples, 'sms_parts_orders_completed_total', { company_id: 'cmp_2', order_type: 'standard' }),
+      ).toBe(1);
+      expect(find(samples, 'sms_parts_orders_completed_total')).toHaveLength(1);
       expect(find(samples, 'direct_public')).toEqual([]);
       expect(find(samples, 'direct_label_name')).toEqual([]);
     }
@@ -144,7 +155,7 @@ describe('restricted series isolation', () => {
     ).toBe(1);
     expect(
       valueOf(samples, 'watchkeeper_sdk_dropped_samples_total', {
-        metric: 'sms_parts_orders_total',
+        metric: 'sms_parts_orders_completed_total',
         reason: 'restricted_label_value',
       }),
     ).toBe(2);

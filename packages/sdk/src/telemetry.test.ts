@@ -51,8 +51,12 @@ describe('several Telemetry instances in one process', () => {
     payApp.use(payments.t.expressRoutes());
     payApp.post('/api/payments/charge', (_req, res) => {
       payments.t.logger.info({ company_id: 'cmp_1' }, 'charged');
-      payments.t.counter('sms_parts_orders_total').inc({ company_id: 'cmp_1', order_type: 'standard' });
-      payments.t.counter('sms_parts_orders_total').inc({ company_id: 'cmp_2', order_type: 'standard' });
+      payments.t
+        .counter('sms_parts_orders_completed_total')
+        .inc({ vessel_id: 'vsl_1', company_id: 'cmp_1', order_type: 'standard' });
+      payments.t
+        .counter('sms_parts_orders_completed_total')
+        .inc({ vessel_id: 'vsl_1', company_id: 'cmp_2', order_type: 'standard' });
       res.json({ ok: true });
     });
     const payServer = payApp.listen(0, '127.0.0.1');
@@ -68,7 +72,9 @@ describe('several Telemetry instances in one process', () => {
     await parts.t.instrumentFastify(partsApp);
     partsApp.post('/api/parts/order', async () => {
       parts.t.logger.info({ company_id: 'cmp_1' }, 'ordering');
-      parts.t.counter('sms_parts_orders_total').inc({ company_id: 'cmp_1', order_type: 'standard' });
+      parts.t
+        .counter('sms_parts_orders_completed_total')
+        .inc({ vessel_id: 'vsl_1', company_id: 'cmp_1', order_type: 'standard' });
       const response = await parts.t.fetch(`${payUrl}/api/payments/charge`, { method: 'POST' });
       return { paid: response.ok };
     });
@@ -84,11 +90,11 @@ describe('several Telemetry instances in one process', () => {
       const q = parseExposition(await (await fetch(`${payUrl}/metrics`)).text());
       expect(p.every((s) => s.labels.service === 'parts-api')).toBe(true);
       expect(q.every((s) => s.labels.service === 'payment-processor')).toBe(true);
-      expect(valueOf(p, 'sms_parts_orders_total', { company_id: 'cmp_1' })).toBe(1);
-      expect(find(q, 'sms_parts_orders_total')).toHaveLength(1);
+      expect(valueOf(p, 'sms_parts_orders_completed_total', { company_id: 'cmp_1' })).toBe(1);
+      expect(find(q, 'sms_parts_orders_completed_total')).toHaveLength(1);
       expect(
         valueOf(q, 'watchkeeper_sdk_dropped_samples_total', {
-          metric: 'sms_parts_orders_total',
+          metric: 'sms_parts_orders_completed_total',
           reason: 'series_limit',
         }),
       ).toBe(1);

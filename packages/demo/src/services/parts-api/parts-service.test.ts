@@ -113,9 +113,7 @@ describe('parts-api', () => {
     expect(res.status).toBe(402);
     expect(res.json()).toMatchObject({ error: 'payment_declined' });
     const metrics = await scrape(portal, 'parts-api');
-    expect(
-      metricValue(metrics, 'sms_parts_orders_failed_total', { company_id: company.companyId }),
-    ).toBeGreaterThanOrEqual(1);
+    expect(metricValue(metrics, 'sms_parts_orders_failed_total', { order_type: 'express' })).toBeGreaterThanOrEqual(1);
   });
 
   it('answers 503 while the payment processor is down, counting failed orders, and recovers', async () => {

@@ -10,7 +10,7 @@
  */
 import { JOURNEYS } from '@watchkeeper/sdk';
 import { z } from 'zod';
-import { OrderRequest, QuoteRequest } from '../../contract.js';
+import { ORDER_TYPES, OrderRequest, QuoteRequest } from '../../contract.js';
 import { csvRow } from '../shared/csv.js';
 import { PortalError } from '../shared/errors.js';
 import { GaugeSync } from '../shared/gauge-sync.js';
@@ -140,6 +140,12 @@ export const partsService: ServiceDefinition = {
     const quotesRequested = t.counter('sms_parts_quotes_requested_total');
     const ordersTotal = t.counter('sms_parts_orders_total');
     const ordersFailed = t.counter('sms_parts_orders_failed_total');
+    // Every order series exists from the start at 0: a counter series that first appears at 1
+    // shows no increase, and PartsOrderFailureRate would miss the first failures.
+    for (const order_type of ORDER_TYPES) {
+      ordersTotal.inc({ order_type }, 0);
+      ordersFailed.inc({ order_type }, 0);
+    }
     const ordersCompleted = t.counter('sms_parts_orders_completed_total');
     const orderValue = t.histogram('sms_parts_order_value_dollars');
     const featureUsage = t.counter('sms_feature_usage_total');
@@ -270,11 +276,8 @@ export const partsService: ServiceDefinition = {
       ctx.assertCompany(claims, quote.company_id, 'POST /api/parts/order');
       if (quote.ordered === 1) throw new PortalError('conflict', `Quote ${quote.quote_id} has been ordered already`);
 
-      const orderLabels = { company_id: quote.company_id, order_type: body.order_type };
+      const orderLabels = { order_type: body.order_type };
       ordersTotal.inc(orderLabels);
-      // The failure series starts at 0 with the order series: a counter that first appears at 1
-      // shows no increase, and PartsOrderFailureRate would miss the first failures of a company.
-      ordersFailed.inc(orderLabels, 0);
       const now = ctx.now();
       if (quote.valid_until_ms < now) {
         ordersFailed.inc(orderLabels);
