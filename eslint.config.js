@@ -16,6 +16,8 @@ const SERVER_MODULE_DEPENDENCIES = {
   promql: ['lib', 'tsdb'],
   config: ['lib'],
   ingest: ['lib', 'tsdb', 'config'],
+  template: ['lib'],
+  alerting: ['lib'],
 };
 
 /** Modules whose files are imported one by one: lib/ is a folder of independent leaf utilities. */

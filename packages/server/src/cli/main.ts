@@ -3,7 +3,10 @@
  * The `watchkeeper` command line. Subcommands are looked up by name in COMMANDS; each parses its own
  * arguments and returns the process exit code.
  */
+import { checkConfigCommand } from './check-config.js';
+import { checkCommand } from './check.js';
 import { promqlTestCommand } from './promql-test.js';
+import { amtoolConfigCommand, routesCommand } from './routes.js';
 import { serveCommand } from './serve.js';
 
 export interface Command {
@@ -15,7 +18,14 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [serveCommand, promqlTestCommand];
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  promqlTestCommand,
+  routesCommand,
+  checkCommand,
+  amtoolConfigCommand,
+  checkConfigCommand,
+];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
