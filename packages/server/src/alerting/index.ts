@@ -1,0 +1,63 @@
+/**
+ * Alerting: Alertmanager-compatible configuration (alertmanager.yml as Alertmanager 0.25 reads
+ * it), matchers, the routing tree and time intervals. The dispatcher, inhibition, silences and
+ * notifiers build on these. See README.md.
+ */
+export {
+  AlertmanagerConfigError,
+  loadAlertmanagerConfig,
+  parseAlertmanagerConfig,
+  type AlertmanagerConfig,
+  type AlertmanagerConfigProblem,
+  type InhibitRule,
+  type ParseAlertmanagerConfigOptions,
+} from './config/load.js';
+export type { GlobalConfig, InhibitRuleConfig, RouteConfig } from './config/schema.js';
+export type { HttpClientConfig, TlsConfig } from './config/http-config.js';
+export type {
+  DiscordConfig,
+  EmailConfig,
+  OpsgenieConfig,
+  PagerdutyConfig,
+  PushoverConfig,
+  ReceiverConfig,
+  SlackConfig,
+  SmsConfig,
+  SnsConfig,
+  TelegramConfig,
+  VictoropsConfig,
+  WebexConfig,
+  WebhookConfig,
+  WechatConfig,
+} from './config/receivers.js';
+export type { HostPort } from './config/go-types.js';
+export {
+  AlertMatcher,
+  MatcherParseError,
+  formatMatchers,
+  matchesAll,
+  parseMatcher,
+  parseMatchers,
+  sortMatchers,
+  type AlertMatchType,
+  type LabelLookup,
+} from './matchers.js';
+export { GoRegexpError, compileGoRegexp } from './go-regexp.js';
+export {
+  DEFAULT_ROUTE_OPTS,
+  Route,
+  buildRouteTree,
+  formatLabelSet,
+  groupKey,
+  groupLabels,
+  type AlertLabels,
+  type RouteOpts,
+} from './route.js';
+export {
+  TimeInterval,
+  intervalsContain,
+  type InclusiveRange,
+  type TimeIntervalSpec,
+  type TimeOfDayRange,
+} from './time-interval.js';
+export { GlobPatternError, globFiles } from './config/templates.js';

@@ -1,0 +1,57 @@
+/**
+ * `watchkeeper check <kind> FILE...`: validates configuration files. One entry per kind in
+ * CHECK_KINDS (`config`: alertmanager.yml as amtool check-config; promtool's `rules` belongs here
+ * too when it exists).
+ */
+import { CHECK_CONFIG_USAGE, runCheckConfig } from './check-config.js';
+import type { Command } from './main.js';
+
+interface CheckKind {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
+  config: {
+    summary: 'alertmanager.yml files, as amtool check-config',
+    usage: CHECK_CONFIG_USAGE,
+    run: (args) => runCheckConfig(args),
+  },
+};
+
+function usage(): string {
+  const kinds = Object.entries(CHECK_KINDS)
+    .map(([name, k]) => `  ${name.padEnd(8)}  ${k.summary}`)
+    .join('\n');
+  return `Usage: watchkeeper check <kind> [options] FILE...
+
+Kinds:
+${kinds}
+
+Run 'watchkeeper check <kind> --help' for the options of a kind.
+`;
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'validate configuration files: check config FILE... (amtool check-config)',
+  get usage() {
+    return usage();
+  },
+  async run(args) {
+    const [kind, ...rest] = args;
+    if (kind === '--help' || kind === '-h') {
+      process.stdout.write(usage());
+      return 0;
+    }
+    const k = kind === undefined ? undefined : CHECK_KINDS[kind];
+    if (!k) {
+      process.stderr.write(
+        `watchkeeper check: ${kind === undefined ? 'missing kind' : `unknown kind '${kind}'`}\n\n${usage()}`,
+      );
+      return 2;
+    }
+    return k.run(rest);
+  },
+};
