@@ -182,3 +182,11 @@ function forwardLines(stream: NodeJS.ReadableStream | null, onLine: (line: strin
     if (pending !== '') onLine(pending);
   });
 }
+
+/** 08:00 UTC of the latest weekday at or before `now` (today's if today is a weekday). */
+export function officeHoursStart(now: Date): Date {
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 8));
+  if (start > now) start.setUTCDate(start.getUTCDate() - 1);
+  while (start.getUTCDay() === 0 || start.getUTCDay() === 6) start.setUTCDate(start.getUTCDate() - 1);
+  return start;
+}

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { launch, REPO_ROOT } from './launcher.js';
+import { launch, officeHoursStart, REPO_ROOT } from './launcher.js';
 
 const HELP = `Usage: npm start [-- options]
 
@@ -19,7 +19,8 @@ Options:
   --base-port N the portal's first port (default 9200; must match the config's targets)
   --watchkeeper-url U  where the config makes Watchkeeper listen (default http://127.0.0.1:9800)
   --scenario F  the simulator's fault schedule (default: its built-in two-day scenario; 'none')
-  --start ISO   simulated start time (default now)
+  --start ISO   simulated start time (default: 08:00 UTC of the latest weekday, so that the
+                demo opens in office hours, when purchasers quote and order)
 `;
 
 const COLORS: Record<string, string> = { watchkeeper: '36', portal: '33', simulator: '35' };
@@ -63,7 +64,8 @@ async function main(): Promise<number> {
     speed,
     simulatorArgs: [
       ...(values.scenario !== undefined ? ['--scenario', values.scenario] : []),
-      ...(values.start !== undefined ? ['--start', values.start] : []),
+      '--start',
+      values.start ?? officeHoursStart(new Date()).toISOString(),
     ],
     onOutput: (name, line) => {
       const tag = `[${name}]`.padEnd(13);
