@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system with embedded defaults — Watchkeeper, the reference SMS portal and
- * the fleet simulator feeding it. Options: --config F, --state-dir D, --seed N, --speed N.
+ * the fleet simulator feeding it. Options: --config F, --seed N, --speed N, --scenario F, --start ISO.
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -15,7 +15,6 @@ Options:
   --seed N      the simulated fleet (default 1)
   --speed N     simulated seconds per real second (default 60: one simulated hour per minute)
   --config F    watchkeeper.yml (default config/watchkeeper.yml)
-  --state-dir D launcher state: token, portal logs (default .watchkeeper)
   --base-port N the portal's first port (default 9200; must match the config's targets)
   --watchkeeper-url U  where the config makes Watchkeeper listen (default http://127.0.0.1:9800)
   --scenario F  the simulator's fault schedule (default: its built-in two-day scenario; 'none')
@@ -31,7 +30,6 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: '1' },
       speed: { type: 'string', default: '60' },
       config: { type: 'string', default: join(REPO_ROOT, 'config/watchkeeper.yml') },
-      'state-dir': { type: 'string', default: join(REPO_ROOT, '.watchkeeper') },
       'base-port': { type: 'string', default: '9200' },
       'watchkeeper-url': { type: 'string', default: 'http://127.0.0.1:9800' },
       scenario: { type: 'string' },
@@ -57,7 +55,8 @@ async function main(): Promise<number> {
   const exit = new Promise<number>((r) => (resolveExit = r));
   const system = await launch({
     configFile: values.config,
-    stateDir: values['state-dir'],
+    // config/watchkeeper.yml reads the internal metrics token from here.
+    stateDir: join(REPO_ROOT, '.watchkeeper'),
     watchkeeperUrl: values['watchkeeper-url'],
     basePort,
     seed,

@@ -40,15 +40,15 @@ export function renderLandingPage(version: string, targets: readonly TargetView[
 body{font:15px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b2733}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d5dde5;padding:.35rem .5rem;text-align:left;font-size:14px}
 .up{color:#1a7f37;font-weight:600}.down{color:#c62828;font-weight:600}.unknown{color:#8a6d00}
-form{margin:1rem 0}input[type=text]{width:min(40rem,90%);padding:.4rem;font-family:monospace}
+form{margin:1rem 0}.scroll{overflow-x:auto}input[type=text]{width:min(40rem,90%);padding:.4rem;font-family:monospace}
 </style></head><body>
 <h1>Watchkeeper <small>${escapeHtml(version)}</small></h1>
 <form action="/api/v1/query" method="get"><input type="text" name="query" placeholder="PromQL, e.g. up" aria-label="PromQL query"> <button>Query</button></form>
 <h2>Targets</h2>
-<table><thead><tr><th>Job</th><th>Endpoint</th><th>State</th><th>Last scrape</th><th>Error</th></tr></thead>
+<div class="scroll"><table><thead><tr><th>Job</th><th>Endpoint</th><th>State</th><th>Last scrape</th><th>Error</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="5">No scrape targets configured.</td></tr>'}
-</tbody></table>
+</tbody></table></div>
 <h2>Example queries</h2><ul>${queries}</ul>
 <p>APIs: <a href="/api/v1/targets">targets</a> · <a href="/api/v1/labels">labels</a> · <a href="/api/v1/status/tsdb">tsdb status</a> · <a href="/metrics">self-metrics</a></p>
 </body></html>
