@@ -61,3 +61,23 @@ export {
   type TimeOfDayRange,
 } from './time-interval.js';
 export { GlobPatternError, globFiles } from './config/templates.js';
+
+// Notifiers (notifiers/): one per integration behind the Notifier interface.
+export {
+  DEFAULT_NOTIFICATION_TEMPLATES,
+  DEFAULT_TEMPLATES_FILE,
+  NotifierSetupError,
+  PAGERDUTY_V1_URL,
+  createNotificationTemplates,
+  createNotifiers,
+  pagerdutyDedupKey,
+  unsupportedIntegrations,
+  type IntegrationKind,
+  type IntegrationNotifier,
+  type Notifier,
+  type NotifierDeps,
+  type NotifyContext,
+  type NotifyOutcome,
+  type SmsGatewayRequest,
+  type TemplateFile,
+} from './notifiers/index.js';

@@ -30,6 +30,12 @@ export interface NotifyContext {
    */
   readonly acknowledgeURL?: string;
   readonly escalationLevel?: number;
+  /**
+   * Watchkeeper extension: the group's escalation was acknowledged and this notification says so.
+   * PagerDuty sends `event_action: acknowledge` (while alerts still fire); the webhook adds
+   * `"acknowledged": true`; the other integrations send their usual message.
+   */
+  readonly acknowledged?: boolean;
 }
 
 export type NotifyOutcome =
