@@ -17,7 +17,9 @@ const SERVER_MODULE_DEPENDENCIES = {
   config: ['lib'],
   ingest: ['lib', 'tsdb', 'config'],
   template: ['lib'],
-  alerting: ['lib'],
+  rules: ['lib', 'tsdb', 'promql', 'template'],
+  alerting: ['lib', 'template'],
+  incidents: ['lib', 'alerting', 'config'],
 };
 
 /** Modules whose files are imported one by one: lib/ is a folder of independent leaf utilities. */

@@ -3,12 +3,30 @@
  * durable storage, the query engine, scraping, remote write, self-metrics and the HTTP server
  * from a resolved configuration.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { resolveConfig, type ResolvedConfig, type ResolvedScrapeConfig } from './config/index.js';
+import {
+  Alertmanager,
+  createNotifiers,
+  loadAlertmanagerConfig,
+  parseAlertmanagerConfig,
+  type DispatcherLog,
+} from './alerting/index.js';
 import { createHttpServer, type TsdbStatus } from './http/index.js';
+import { alertmanagerPorts, alertStoreSubscription, Incidents } from './incidents/index.js';
 import { ScrapeManager, type RemoteWriteMetrics } from './ingest/index.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { Engine } from './promql/index.js';
+import {
+  type AlertSink,
+  AlertmanagerSink,
+  alertmanagerTargets,
+  expandRuleFiles,
+  loadRuleFiles,
+  RuleManager,
+} from './rules/index.js';
 import { DiskStorage } from './tsdb/index.js';
 
 export const VERSION = '0.1.0';
@@ -16,6 +34,8 @@ export const VERSION = '0.1.0';
 export interface ServerOptions {
   config?: ResolvedConfig;
   clock?: Clock;
+  /** More receivers of rule alerts, besides `alerting.alertmanagers` (the in-process dispatcher). */
+  alertSinks?: AlertSink[];
 }
 
 export interface RunningServer {
@@ -24,6 +44,11 @@ export interface RunningServer {
   storage: DiskStorage;
   engine: Engine;
   scrapeManager: ScrapeManager;
+  ruleManager: RuleManager;
+  /** Watchkeeper's Alertmanager: alert store, dispatcher, silences (alerting/). */
+  alertmanager: Alertmanager;
+  /** Escalation, acknowledgement and suppression (incidents/). */
+  incidents: Incidents;
   close(): Promise<void>;
 }
 
@@ -141,10 +166,126 @@ function tsdbStatus(storage: DiskStorage, limit: number): TsdbStatus {
   };
 }
 
+// ---- Rules (rules/): rule groups evaluated on the clock; alerts to every AlertSink ----
+
+interface RunningRules {
+  manager: RuleManager;
+  stop(): Promise<void>;
+}
+
+async function startRules(
+  config: ResolvedConfig,
+  ruleFiles: string[],
+  deps: { engine: Engine; storage: DiskStorage; clock: Clock; registry: Registry; externalURL: string },
+  sinks: readonly AlertSink[],
+): Promise<RunningRules> {
+  const amSink =
+    config.alertmanagers.length > 0
+      ? new AlertmanagerSink({
+          alertmanagers: alertmanagerTargets(config.alertmanagers),
+          clock: deps.clock,
+          registry: deps.registry,
+        })
+      : undefined;
+  const all = amSink ? [...sinks, amSink] : [...sinks];
+  const manager = new RuleManager({
+    ...deps,
+    evaluationIntervalMs: config.global.evaluationIntervalMs,
+    externalLabels: config.global.externalLabels,
+    sink: {
+      async send(alerts) {
+        await Promise.all(
+          all.map(async (s) => {
+            await s.send(alerts);
+          }),
+        );
+      },
+    },
+  });
+  await manager.update(ruleFiles);
+  manager.start();
+  return {
+    manager,
+    async stop() {
+      await manager.stop();
+      await amSink?.stop();
+    },
+  };
+}
+
+// ---- Alerting (alerting/): alert store, routing, silences, inhibition, notifications ----
+
+/** Without `alerting.alertmanager_config`: alerts are kept and shown in /api/v2, and notify nobody. */
+const NO_RECEIVERS_CONFIG = 'route:\n  receiver: none\nreceivers:\n  - name: none\n';
+
+/** Warnings and errors of the dispatcher on stderr, logfmt-style (its fields never hold secrets). */
+const alertingLog: DispatcherLog = (level, message, fields) => {
+  if (level === 'debug' || level === 'info') return;
+  const rest = Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`);
+  process.stderr.write(`level=${level} component=alerting msg=${JSON.stringify(message)}${rest.join('')}\n`);
+};
+
+/** Throws AlertmanagerConfigError, AlertingSetupError or TemplateError for a bad alertmanager.yml. */
+function startAlertmanager(config: ResolvedConfig, clock: Clock, registry: Registry): Alertmanager {
+  const amConfig =
+    config.alertmanager.configFile !== undefined
+      ? loadAlertmanagerConfig(config.alertmanager.configFile)
+      : parseAlertmanagerConfig(NO_RECEIVERS_CONFIG);
+  const listen = `${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`;
+  return Alertmanager.open({
+    config: amConfig,
+    clock,
+    externalURL: config.alertmanager.externalURL ?? `http://${listen}`,
+    storagePath: config.storage.path,
+    registry,
+    notifiers: (r) => createNotifiers(r, { userAgent: `Watchkeeper/${VERSION}` }),
+    resolvedAfterMute: config.alertmanager.resolvedAfterMute,
+    log: alertingLog,
+  });
+}
+
+// ---- Incidents (incidents/): escalation policies, acknowledgement, suppression rules ----
+
+/**
+ * Opens incidents/ on the Alertmanager: escalation sends through its receivers, suppression rules
+ * become one of its mute stages. Throws IncidentsConfigError for targets or matchers that do not
+ * fit alertmanager.yml.
+ */
+function openIncidents(
+  config: ResolvedConfig,
+  clock: Clock,
+  registry: Registry,
+  alertmanager: Alertmanager,
+): Incidents {
+  const webhook = config.escalation.pagerdutyWebhook;
+  const secret =
+    webhook.secret ?? (webhook.secretFile === undefined ? undefined : readFileSync(webhook.secretFile, 'utf8').trim());
+  const incidents = Incidents.open({
+    escalation: config.escalation,
+    suppressionRules: config.suppressionRules,
+    ...alertmanagerPorts(alertmanager, clock),
+    dir: join(config.storage.path, 'incidents'),
+    clock,
+    externalUrl: () => alertmanager.externalURL,
+    registry,
+    ...(secret !== undefined && { pagerDutyWebhookSecret: secret }),
+    onError: (err) => {
+      process.stderr.write(`level=error component=incidents msg=${JSON.stringify(String(err))}\n`);
+    },
+  });
+  alertmanager.dispatcher.addMuteStage(incidents.suppression);
+  return incidents;
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? resolveConfig({}, 'defaults');
   const clock = options.clock ?? systemClock;
   const startTimeMs = clock.nowMs();
+  // Invalid rule files stop the start before anything is opened (throws RuleLoadError).
+  const ruleFiles = expandRuleFiles(config.ruleFiles);
+  loadRuleFiles(ruleFiles);
+  // Started after listening (the alerts' generator URL needs the port); the API reads it from here.
+  const started: { rules?: RunningRules } = {};
 
   const storage = DiskStorage.open({
     dir: config.storage.path,
@@ -158,6 +299,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   collectDefaultMetrics({ register: registry });
   storageMetrics(registry, storage);
   const scrapeManager = new ScrapeManager({ appendable: storage, clock, registry });
+  let alertmanager: Alertmanager;
+  try {
+    alertmanager = startAlertmanager(config, clock, registry);
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  let incidents: Incidents;
+  try {
+    incidents = openIncidents(config, clock, registry, alertmanager);
+  } catch (err) {
+    alertmanager.close();
+    await storage.close();
+    throw err;
+  }
 
   const app = await createHttpServer({
     engine,
@@ -185,10 +341,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       walCorruptions: () => 0,
     },
     admin: { enabled: config.enableAdminApi, deleteSeries: (matchers) => storage.deleteSeries(matchers) },
+    rules: { ruleGroups: () => started.rules?.manager.ruleGroups() ?? [] },
+    alertmanager: { alertmanager, version: VERSION },
+    incidents: { incidents },
   });
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (err) {
+    await incidents.close();
+    alertmanager.close();
     await storage.close();
     throw err;
   }
@@ -200,17 +361,40 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!scrapeConfigs.some((c) => c.job_name === 'watchkeeper'))
     scrapeConfigs.push(selfScrapeConfig(config, host, port));
   await scrapeManager.applyConfig(scrapeConfigs);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (config.alertmanager.externalURL === undefined) alertmanager.setExternalURL(url);
+  // Open incidents from before a restart get their timers back; alerts come from the store (replayed).
+  incidents.start(alertStoreSubscription(alertmanager.store));
+  // One external URL for the process: rule templates' $externalURL and the alerts' generator links.
+  const externalURL = config.alertmanager.externalURL ?? url;
+  const rules = await startRules(config, ruleFiles, { engine, storage, clock, registry, externalURL }, [
+    {
+      send: (alerts) => {
+        alertmanager.send(alerts);
+      },
+    },
+    ...(options.alertSinks ?? []),
+  ]);
+  started.rules = rules;
+  const ruleManager = rules.manager;
 
   let closed = false;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     config,
     storage,
     engine,
     scrapeManager,
+    ruleManager,
+    alertmanager,
+    incidents,
     async close() {
       if (closed) return;
       closed = true;
+      await rules.stop();
+      // First: aborts notifications in flight (escalation's too), which incidents.close() awaits.
+      alertmanager.close();
+      await incidents.close();
       await scrapeManager.stop();
       await app.close();
       await storage.close();

@@ -62,7 +62,62 @@ export {
 } from './time-interval.js';
 export { GlobPatternError, globFiles } from './config/templates.js';
 
-// Notifiers (notifiers/): one per integration behind the Notifier interface.
+// The dispatcher, silences, inhibition and the Alertmanager API's core (dispatch/, silences/, inhibit/).
+export {
+  GO_ZERO_TIME_MS,
+  compareAlertLabels,
+  formatApiTime,
+  isResolvedAt,
+  labelSetBefore,
+  parseApiTime,
+  toNotificationAlert,
+  type Alert,
+  type AlertSink,
+  type PostableAlert,
+  type SendResult,
+} from './dispatch/alert.js';
+export { AlertStore, type AlertChange, type AlertListener, type AlertStoreOptions } from './dispatch/alert-store.js';
+export {
+  Dispatcher,
+  UnknownReceiverError,
+  type AdHocAlert,
+  needsUpdate,
+  type DispatcherLog,
+  type DispatcherOptions,
+  type GroupSnapshot,
+  type NotifierFactory,
+  type NotifyReceiverOptions,
+  type NotifyReceiverResult,
+} from './dispatch/dispatcher.js';
+export type { AlertStatus, MuteStage } from './dispatch/mute.js';
+export type { IntegrationStatus } from './dispatch/integration.js';
+export { createNotificationMetrics, type NotificationMetrics } from './dispatch/metrics.js';
+export { NotificationLog, SqliteNflogStore, type NflogEntry } from './dispatch/nflog.js';
+export { AlertingDbVersionError, openAlertingDb } from './dispatch/state-db.js';
+export {
+  Alertmanager,
+  AlertingSetupError,
+  loadTemplateFiles,
+  resolvedAfterMutePolicy,
+  type AlertmanagerOptions,
+  type ResolvedAfterMuteSettings,
+} from './dispatch/alertmanager.js';
+export {
+  SilenceError,
+  Silences,
+  compareSilences,
+  silenceMatchers,
+  silenceState,
+  type Silence,
+  type SilenceErrorCode,
+  type SilenceInput,
+  type SilenceMatcher,
+  type SilenceState,
+  type SilenceStore,
+  type SilencesOptions,
+} from './silences/silences.js';
+export { SqliteSilenceStore } from './silences/sqlite-silence-store.js';
+export { Inhibitor } from './inhibit/inhibitor.js';
 export {
   DEFAULT_NOTIFICATION_TEMPLATES,
   DEFAULT_TEMPLATES_FILE,
@@ -81,3 +136,4 @@ export {
   type SmsGatewayRequest,
   type TemplateFile,
 } from './notifiers/index.js';
+export { redactConfigText } from './dispatch/redact.js';

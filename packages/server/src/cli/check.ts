@@ -1,10 +1,11 @@
 /**
  * `watchkeeper check <kind> FILE...`: validates configuration files. One entry per kind in
- * CHECK_KINDS (`config`: alertmanager.yml as amtool check-config; promtool's `rules` belongs here
- * too when it exists).
+ * CHECK_KINDS (`config`: alertmanager.yml as amtool check-config; `rules`: rule files as promtool
+ * check rules).
  */
 import { CHECK_CONFIG_USAGE, runCheckConfig } from './check-config.js';
 import type { Command } from './main.js';
+import { CHECK_RULES_USAGE, runCheckRules } from './rules.js';
 
 interface CheckKind {
   summary: string;
@@ -17,6 +18,11 @@ export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
     summary: 'alertmanager.yml files, as amtool check-config',
     usage: CHECK_CONFIG_USAGE,
     run: (args) => runCheckConfig(args),
+  },
+  rules: {
+    summary: 'Prometheus rule files, as promtool check rules',
+    usage: CHECK_RULES_USAGE,
+    run: (args) => runCheckRules(args),
   },
 };
 
@@ -35,7 +41,7 @@ Run 'watchkeeper check <kind> --help' for the options of a kind.
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'validate configuration files: check config FILE... (amtool check-config)',
+  summary: 'validate configuration files: check config FILE... (amtool), check rules FILE... (promtool)',
   get usage() {
     return usage();
   },

@@ -7,6 +7,7 @@ import { checkConfigCommand } from './check-config.js';
 import { checkCommand } from './check.js';
 import { promqlTestCommand } from './promql-test.js';
 import { amtoolConfigCommand, routesCommand } from './routes.js';
+import { testCommand } from './rules.js';
 import { serveCommand } from './serve.js';
 
 export interface Command {
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   checkCommand,
   amtoolConfigCommand,
   checkConfigCommand,
+  testCommand,
 ];
 
 function mainUsage(): string {

@@ -1,4 +1,4 @@
 export { loadConfig, resolveConfig, parseListenAddress, ConfigError } from './load.js';
-export type { ResolvedConfig, ResolvedScrapeConfig, ConfigOverrides } from './load.js';
-export type { RelabelConfig } from './schema.js';
+export type { ResolvedConfig, ResolvedScrapeConfig, ResolvedAlertmanagerTarget, ConfigOverrides } from './load.js';
+export type { EscalationConfig, EscalationPolicyConfig, RelabelConfig, SuppressionRuleConfig } from './schema.js';
 export { parseDurationMs, formatDurationMs, parseSizeBytes } from './duration.js';

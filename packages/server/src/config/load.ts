@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodError } from 'zod';
-import { configSchema, type ParsedConfig, type ScrapeConfig } from './schema.js';
+import {
+  configSchema,
+  type EscalationConfig,
+  type ParsedConfig,
+  type AlertmanagerTargetConfig,
+  type ScrapeConfig,
+  type SuppressionRuleConfig,
+} from './schema.js';
 
 /** A configuration problem, with the path in the file (`scrape_configs.0.job_name`) or the YAML position. */
 export class ConfigError extends Error {
@@ -39,6 +46,25 @@ export interface ResolvedConfig {
     externalLabels: Record<string, string>;
   };
   scrapeConfigs: ResolvedScrapeConfig[];
+  /** Escalation policies, targets, acknowledgement (incidents/); durations in ms. */
+  escalation: EscalationConfig;
+  /** Suppression rules in file order (incidents/). */
+  suppressionRules: SuppressionRuleConfig[];
+  /** `rule_files` patterns, resolved against the file's folder (expanded by rules/). */
+  ruleFiles: string[];
+  /** `alerting.alertmanagers`: external Alertmanagers rule alerts are posted to. */
+  alertmanagers: ResolvedAlertmanagerTarget[];
+  /** Watchkeeper's own Alertmanager (`alerting.alertmanager_config`, `external_url`, `resolved_after_mute`). */
+  alertmanager: {
+    /** alertmanager.yml, absolute; undefined: alerts notify nobody. */
+    configFile?: string;
+    externalURL?: string;
+    resolvedAfterMute: { enabled: boolean; routes: { route: string; enabled: boolean }[] };
+  };
+}
+
+export interface ResolvedAlertmanagerTarget extends Omit<AlertmanagerTargetConfig, 'timeout'> {
+  timeoutMs: number;
 }
 
 /** Flags that override the file (`serve --web.listen-address ... --storage.path ...`). */
@@ -126,6 +152,32 @@ export function resolveConfig(
       externalLabels: c.global.external_labels,
     },
     scrapeConfigs,
+    escalation:
+      c.escalation.pagerdutyWebhook.secretFile === undefined
+        ? c.escalation
+        : {
+            ...c.escalation,
+            pagerdutyWebhook: { secretFile: resolve(baseDir, c.escalation.pagerdutyWebhook.secretFile) },
+          },
+    suppressionRules: c.suppression_rules,
+    ruleFiles: c.rule_files.map((p) => resolve(baseDir, p)),
+    alertmanager: {
+      ...(c.alerting.alertmanager_config !== undefined && {
+        configFile: resolve(baseDir, c.alerting.alertmanager_config),
+      }),
+      ...(c.alerting.external_url !== undefined && { externalURL: c.alerting.external_url }),
+      resolvedAfterMute: c.alerting.resolved_after_mute,
+    },
+    alertmanagers: c.alerting.alertmanagers.map(({ timeout, ...am }) => ({
+      ...am,
+      timeoutMs: timeout,
+      ...(am.basic_auth?.password_file !== undefined && {
+        basic_auth: { ...am.basic_auth, password_file: resolve(baseDir, am.basic_auth.password_file) },
+      }),
+      ...(am.authorization?.credentials_file !== undefined && {
+        authorization: { ...am.authorization, credentials_file: resolve(baseDir, am.authorization.credentials_file) },
+      }),
+    })),
   };
   return deepFreeze(resolved);
 }

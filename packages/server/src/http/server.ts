@@ -3,9 +3,12 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { registerAdminApi, type AdminApiOptions } from './admin-api.js';
+import { registerAlertmanagerApi, type AlertmanagerApiOptions } from './alertmanager-api.js';
+import { registerIncidentsApi, type IncidentsApiOptions } from './incidents-api.js';
 import { registerIngestApi, type IngestApiOptions } from './ingest-api.js';
 import { registerLandingPage } from './landing-page.js';
 import { registerPrometheusApi, type PrometheusApiOptions } from './prometheus-api.js';
+import { registerRulesApi, type RulesApiOptions } from './rules-api.js';
 import { registerStatusApi, type StatusApiOptions } from './status-api.js';
 
 export interface HttpServerOptions extends PrometheusApiOptions {
@@ -15,6 +18,12 @@ export interface HttpServerOptions extends PrometheusApiOptions {
   ingest?: Omit<IngestApiOptions, 'maxRequestBodyBytes'>;
   status?: StatusApiOptions;
   admin?: AdminApiOptions;
+  /** Incidents, acknowledgement links, the PagerDuty webhook and suppression state under `/api/wk`. */
+  incidents?: IncidentsApiOptions;
+  /** `/api/v1/rules` and `/api/v1/alerts` (from the rule manager). */
+  rules?: RulesApiOptions;
+  /** Alertmanager's API v2 under `/api/v2` (alerts, silences, status). */
+  alertmanager?: AlertmanagerApiOptions;
 }
 
 export async function createHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
@@ -34,5 +43,8 @@ export async function createHttpServer(opts: HttpServerOptions): Promise<Fastify
     registerLandingPage(app, status.version, () => status.targets(undefined));
   }
   if (opts.admin) registerAdminApi(app, opts.admin);
+  if (opts.incidents) registerIncidentsApi(app, opts.incidents);
+  if (opts.rules) registerRulesApi(app, opts.rules);
+  if (opts.alertmanager) registerAlertmanagerApi(app, opts.alertmanager);
   return app;
 }
