@@ -85,9 +85,10 @@ describe('fault control', () => {
       0,
     );
     portal.scheduler.advance(10_000);
-    const again = performance.now();
-    await portal.call('vessels', 'GET', path, { token: company.tokens.fleet_manager });
-    expect(performance.now() - again).toBeLessThan(250);
+    await portal.faults.settled();
+    // The fault has ended (no wall-clock assertion: CI machines are shared and slow at times).
+    expect((await portal.call('control', 'GET', '/faults')).json()).toEqual({ active: [] });
+    expect((await portal.call('vessels', 'GET', path, { token: company.tokens.fleet_manager })).status).toBe(200);
   });
 
   it("'payment_failures' makes orders fail (402 or 503) while it lasts", async () => {

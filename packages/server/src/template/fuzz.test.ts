@@ -151,9 +151,12 @@ function mutate(rnd: () => number, text: string): string {
   return s;
 }
 
-/** Parses and runs `text` both ways; fails the test on anything but TemplateError or a slow case. */
+/**
+ * Parses and runs `text` both ways; fails the test on anything but TemplateError. A hang or a
+ * runaway case is caught by the test's timeout (no wall-clock assertion: CI machines are shared);
+ * what bounds the work is the execution limits (steps, output, depth), which are deterministic.
+ */
 async function exercise(text: string): Promise<void> {
-  const t0 = performance.now();
   const r = await new AlertTemplate('Fuzz', text, { limits: LIMITS }).expand(
     { labels: { job: 'api', instance: 'a:1' }, value: 0.25 },
     { query, externalURL: 'http://x/' },
@@ -165,8 +168,6 @@ async function exercise(text: string): Promise<void> {
   } catch (e) {
     if (!(e instanceof TemplateError)) throw new Error(`non-TemplateError for ${JSON.stringify(text)}: ${String(e)}`);
   }
-  const ms = performance.now() - t0;
-  expect(ms, `slow case (${ms.toFixed(0)} ms): ${JSON.stringify(text.slice(0, 200))}`).toBeLessThan(2000);
 }
 
 describe('fuzz', () => {

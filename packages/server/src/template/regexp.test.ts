@@ -65,10 +65,9 @@ describe('Go regexp', () => {
     expect(() => compileRegexp('(a{1000}){1000}')).toThrow(RegexpError);
   });
 
-  it('runs in linear time where backtracking engines explode', () => {
-    const t0 = performance.now();
+  // A backtracking engine takes hours on these; the test's timeout catches it (no wall-clock assertion).
+  it('runs in linear time where backtracking engines explode', { timeout: 20_000 }, () => {
     expect(compileRegexp('(a+)+$').matchString('a'.repeat(5000) + '!')).toBe(false);
     expect(compileRegexp('^(a|aa)*b$').matchString('a'.repeat(5000) + 'c')).toBe(false);
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });
