@@ -10,7 +10,7 @@ export const SERVICE_NAMES = ['auth', 'billing', 'vessels', 'sync', 'parts-api',
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Default ports on 127.0.0.1 (`watchkeeper-demo portal --base-port` shifts them all). */
-export const DEFAULT_PORTS: Readonly<Record<ServiceName | 'host-exporter' | 'control', number>> = {
+export const DEFAULT_PORTS: Readonly<Record<ServiceName | 'host-exporter' | 'control' | 'inbox' | 'smtp', number>> = {
   control: 9200,
   auth: 9201,
   billing: 9202,
@@ -19,6 +19,10 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName | 'host-exporter' | 'con
   'parts-api': 9205,
   'payment-processor': 9206,
   'host-exporter': 9207,
+  /** The notification inbox's HTTP side: Slack, PagerDuty, SMS and webhook receivers, GET / and /inbox. */
+  inbox: 9208,
+  /** The notification inbox's SMTP side (mail of `email_configs`). */
+  smtp: 9209,
 };
 
 /** Paths every service serves (through the SDK). */

@@ -14,12 +14,15 @@ import type { DemoCommand } from './command.js';
 const USAGE = `Usage: watchkeeper-demo portal [options]
 
 Starts the reference SMS portal on 127.0.0.1: auth, billing, vessels, sync, parts-api and
-payment-processor (each with /metrics, /internal/metrics, /healthz, /readyz), the host exporter
-and the fault control server (POST/GET /faults, DELETE /faults/:id). See packages/demo/README.md.
+payment-processor (each with /metrics, /internal/metrics, /healthz, /readyz), the host exporter,
+the fault control server (POST/GET /faults, DELETE /faults/:id) and the notification inbox
+(HTTP and SMTP receivers for Watchkeeper's notifications, shown at inbox /). See
+packages/demo/README.md.
 
 Options:
   --base-port N                    the control server's port; the others follow (default ${DEFAULT_PORTS.control}:
-                                   auth ${DEFAULT_PORTS.auth}, billing ${DEFAULT_PORTS.billing}, ..., host-exporter ${DEFAULT_PORTS['host-exporter']})
+                                   auth ${DEFAULT_PORTS.auth}, billing ${DEFAULT_PORTS.billing}, ..., host-exporter ${DEFAULT_PORTS['host-exporter']},
+                                   inbox ${DEFAULT_PORTS.inbox}, smtp ${DEFAULT_PORTS.smtp})
   --internal-metrics-token-file F  the bearer token of /internal/metrics (default: a random one, not shown)
   --log-dir D                      write each service's logs (JSON lines) to D/<service>.log
                                    (default: no logs)
@@ -62,7 +65,7 @@ function parse(args: string[]) {
   }
   return {
     help: values.help,
-    basePort: integer('base-port', values['base-port'], 1, 65_535 - 7),
+    basePort: integer('base-port', values['base-port'], 1, 65_535 - (DEFAULT_PORTS.smtp - DEFAULT_PORTS.control)),
     token,
     logDir: values['log-dir'] === undefined ? undefined : resolve(values['log-dir']),
     dbPoolSize: integer('db-pool-size', values['db-pool-size'], 1, 1_000),
@@ -122,7 +125,8 @@ async function runPortal(args: string[]): Promise<number> {
 
 export const portalCommand: DemoCommand = {
   name: 'portal',
-  summary: 'run the reference SMS portal: six services, a host exporter and the fault control server',
+  summary:
+    'run the reference SMS portal: six services, a host exporter, the fault control server and the notification inbox',
   usage: USAGE,
   run: runPortal,
 };

@@ -44,6 +44,8 @@ export interface LaunchOptions {
 export interface RunningSystem {
   readonly watchkeeperUrl: string;
   readonly serviceUrls: Readonly<Record<string, string>>;
+  /** The notification inbox (in the portal's process): where config/alertmanager.yml's receivers deliver. */
+  readonly inboxUrl: string;
   readonly internalMetricsTokenFile: string;
   readonly logDir: string;
   readonly processes: readonly { name: string; pid: number }[];
@@ -107,6 +109,7 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
   const serviceUrls = Object.fromEntries(
     [...SERVICE_NAMES, 'host-exporter' as const].map((s) => [s, `http://127.0.0.1:${servicePort(s)}`]),
   );
+  const inboxUrl = `http://127.0.0.1:${servicePort('inbox')}`;
   try {
     const server = start('watchkeeper', SERVER_BIN, ['serve', '--config', opts.configFile, ...(opts.serveArgs ?? [])]);
     await waitReady(server, `${opts.watchkeeperUrl}/-/ready`, readyTimeoutMs);
@@ -119,7 +122,9 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
       '--log-dir',
       logDir,
     ]);
-    for (const url of Object.values(serviceUrls)) await waitReady(portal, `${url}/healthz`, readyTimeoutMs);
+    for (const url of [...Object.values(serviceUrls), inboxUrl]) {
+      await waitReady(portal, `${url}/healthz`, readyTimeoutMs);
+    }
     const simulator = start('simulator', DEMO_BIN, [
       'simulate',
       '--portal',
@@ -141,6 +146,7 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
   return {
     watchkeeperUrl: opts.watchkeeperUrl,
     serviceUrls,
+    inboxUrl,
     internalMetricsTokenFile: tokenFile,
     logDir,
     processes: children.map((c) => ({ name: c.name, pid: c.process.pid ?? -1 })),

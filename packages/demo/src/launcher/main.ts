@@ -8,8 +8,9 @@ import { launch, officeHoursStart, REPO_ROOT } from './launcher.js';
 
 const HELP = `Usage: npm start [-- options]
 
-Starts Watchkeeper with config/watchkeeper.yml, the reference SMS portal (six services and a
-host exporter) and the fleet simulator. Data is kept in .watchkeeper/ between starts.
+Starts Watchkeeper with config/watchkeeper.yml, the reference SMS portal (six services, a host
+exporter and the notification inbox that config/alertmanager.yml's receivers deliver to) and the
+fleet simulator. Data is kept in .watchkeeper/ between starts.
 
 Options:
   --seed N      the simulated fleet (default 1)
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
         .map(([name, url]) => `${name} ${url}`)
         .join(', ')}`,
       `  Portal logs     ${system.logDir}`,
+      `  Notifications   ${system.inboxUrl}/`,
       `  Simulator       seed ${seed}, ${speed}× real time`,
       '',
       'Data appears within a minute (scrapes every 10 s). Ctrl-C stops everything; the data is kept.',

@@ -1,13 +1,15 @@
 /**
  * `startPortal`: the reference SMS portal in one process — the six services of contract.ts, each
- * on its own port with its own Telemetry and database, the host exporter, and the control server
- * that injects faults. The composition root of the demo's services.
+ * on its own port with its own Telemetry and database, the host exporter, the control server
+ * that injects faults, and the notification inbox (HTTP and SMTP) that receives Watchkeeper's
+ * alert notifications. The composition root of the demo's services.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName } from '../contract.js';
 import { HostExporter } from '../host-exporter/index.js';
+import { NotificationInboxServer } from '../inbox/index.js';
 import {
   PORTAL_ENVIRONMENT,
   PORTAL_VERSION,
@@ -21,8 +23,15 @@ import {
 import { createControlServer } from './control-server.js';
 import { FaultController } from './faults.js';
 
-export type PortalComponent = ServiceName | 'host-exporter' | 'control';
-export const PORTAL_COMPONENTS: readonly PortalComponent[] = ['control', ...SERVICE_NAMES, 'host-exporter'];
+export type PortalComponent = ServiceName | 'host-exporter' | 'control' | 'inbox' | 'smtp';
+/** `inbox` and `smtp` are the notification inbox's HTTP and SMTP sides (not part of the portal, no telemetry). */
+export const PORTAL_COMPONENTS: readonly PortalComponent[] = [
+  'control',
+  ...SERVICE_NAMES,
+  'host-exporter',
+  'inbox',
+  'smtp',
+];
 
 const port = z.number().int().min(0).max(65_535);
 /** A function option, kept as given (z.function() would wrap it in a validating proxy). */
@@ -32,7 +41,7 @@ const PortalOptionsSchema = z
     /** The control port; the others follow it as in DEFAULT_PORTS. 0: every component on a free port. */
     basePort: port.default(DEFAULT_PORTS.control),
     /** Ports of single components, overriding `basePort`. */
-    ports: z.record(z.enum(['control', 'host-exporter', ...SERVICE_NAMES]), port).default({}),
+    ports: z.record(z.enum(['control', 'host-exporter', 'inbox', 'smtp', ...SERVICE_NAMES]), port).default({}),
     internalMetricsToken: z.string().min(16),
     logDir: z.string().min(1).optional(),
     /** Unix ms; also the SDK's clock (log timestamps, request durations). @default Date.now */
@@ -125,6 +134,7 @@ export async function startPortal(input: PortalOptions): Promise<RunningPortal> 
 
   let hostExporter: HostExporter | undefined;
   let control: ReturnType<typeof createControlServer> | undefined;
+  const inbox = new NotificationInboxServer();
   const urls = {} as Record<PortalComponent, string>;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -132,6 +142,7 @@ export async function startPortal(input: PortalOptions): Promise<RunningPortal> 
       await faults.stop();
       await Promise.allSettled([...hosts.values()].map((h) => h.flushReports(1_000)));
       await control?.close();
+      await inbox.close();
       await Promise.allSettled([...hosts.values()].map((h) => h.close()));
       await hostExporter?.close();
     })();
@@ -154,6 +165,10 @@ export async function startPortal(input: PortalOptions): Promise<RunningPortal> 
     const exporter = hostExporter;
     await listenOrExplain('host-exporter', ports['host-exporter'], (p) => exporter.listen(p));
     urls['host-exporter'] = exporter.url;
+    await listenOrExplain('inbox', ports.inbox, (p) => inbox.listenHttp(p));
+    urls.inbox = inbox.url;
+    await listenOrExplain('smtp', ports.smtp, (p) => inbox.listenSmtp(p));
+    urls.smtp = inbox.smtpUrl;
     control = createControlServer(faults, () => ({ ...urls }));
     const controlServer = control;
     await listenOrExplain('control', ports.control, async (p) => {
