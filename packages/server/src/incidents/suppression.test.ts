@@ -141,6 +141,27 @@ describe('suppression rules (plan 7.3) as a mute stage', () => {
     await incidents.close();
   });
 
+  // Regression: occurrences were counted only when a flush (or an API listing) asked about them,
+  // so flaps that came and went between two flushes of their group did not count.
+  it('counts the flaky occurrences the alert store reports, also those nobody asked about', async () => {
+    const { clock, incidents, muted } = open('UTC', Date.UTC(2024, 5, 3, 9, 0));
+    const labels = { alertname: 'LegacySyncFailing', severity: 'warning', service: 'legacy-integration' };
+    for (let i = 0; i < 3; i++) {
+      const flap = firing(labels, clock.nowMs(), 'legacy');
+      incidents.handleAlert(flap);
+      clock.advance(20_000);
+      incidents.handleAlert(resolved(flap, clock.nowMs()));
+      clock.advance(40_000);
+    }
+    const fourth = firing(labels, clock.nowMs(), 'legacy');
+    incidents.handleAlert(fourth);
+    expect(muted(fourth)).toBeUndefined();
+    const [decision] = incidents.suppressionStatus().decisions;
+    expect(decision?.muted).toBe(false);
+    expect(decision?.reason).toMatch(/all 3 suppressions of the 5m window used — notifying$/);
+    await incidents.close();
+  });
+
   it('keeps flaky-service windows across a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wk-incidents-'));
     dirs.push(dir);

@@ -161,6 +161,8 @@ export class Dispatcher {
   private readonly integrationsByReceiver = new Map<string, Integration[]>();
   private readonly muteStages: MuteStage[];
   private readonly inflight = new Set<AbortController>();
+  /** Flushes and ad-hoc notifications running, for `idle()`. */
+  private readonly running = new Set<Promise<unknown>>();
   private readonly log: DispatcherLog;
   private unsubscribe: (() => void) | undefined;
   private cancelGc: (() => void) | undefined;
@@ -195,6 +197,23 @@ export class Dispatcher {
     this.cancelGc?.();
     for (const groups of this.groupsByRoute.values()) for (const g of groups.values()) g.stop();
     for (const ac of this.inflight) ac.abort();
+  }
+
+  /**
+   * Resolves when no flush and no ad-hoc notification is running: tests on a ManualClock await it
+   * before moving time on. A notification waiting on the clock for a retry is still running.
+   */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const done = (): void => {
+      this.running.delete(work);
+    };
+    work.then(done, done);
+    return work;
   }
 
   /** Adds a mute stage after the existing ones; returns the function that removes it. */
@@ -272,10 +291,18 @@ export class Dispatcher {
    * decides what to send.
    * @throws UnknownReceiverError when the receiver is not configured.
    */
-  async notifyReceiver(
+  notifyReceiver(
     receiverName: string,
     alerts: readonly AdHocAlert[],
     options: NotifyReceiverOptions = {},
+  ): Promise<NotifyReceiverResult> {
+    return this.track(this.sendAdHoc(receiverName, alerts, options));
+  }
+
+  private async sendAdHoc(
+    receiverName: string,
+    alerts: readonly AdHocAlert[],
+    options: NotifyReceiverOptions,
   ): Promise<NotifyReceiverResult> {
     const integrations = this.integrationsByReceiver.get(receiverName);
     if (!integrations) throw new UnknownReceiverError(receiverName);
@@ -359,7 +386,7 @@ export class Dispatcher {
     let group = groups.get(id);
     if (!group) {
       group = new AggregationGroup(route, labels, groupKey(route, alert.labels), this.options.clock, (g) =>
-        this.flush(g),
+        this.track(this.flush(g)),
       );
       groups.set(id, group);
     }

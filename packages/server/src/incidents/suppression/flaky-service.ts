@@ -6,7 +6,9 @@
  * - an occurrence is one firing episode: a fingerprint with a given startsAt (an alert that
  *   resolves and fires again is a new occurrence);
  * - the first occurrence opens a window [its startsAt, + suppress_duration); occurrences that start
- *   inside it are numbered in the order they are first seen; the first `max_suppressions` are
+ *   inside it are numbered in the order they are first seen — reported by the alert store
+ *   (`observe`) or asked about (`decide`), whichever comes first, so that an occurrence that comes
+ *   and goes between two flushes of its group still counts; the first `max_suppressions` are
  *   muted until the window ends, the others notify at once;
  * - when the window ends, every occurrence of it notifies if it is still firing (a real outage of
  *   the flaky service is not hidden for longer than the window), and the next occurrence opens a
@@ -16,7 +18,7 @@
  */
 import type { AlertMatcher } from '../../alerting/index.js';
 import { formatLabels, matches } from '../label-match.js';
-import type { MuteCandidate } from '../ports.js';
+import type { IncidentAlert, MuteCandidate } from '../ports.js';
 import { formatDuration, type RuleDecision, type RuleStatus, type SuppressionRule } from './rule.js';
 
 interface Occurrence {
@@ -65,29 +67,21 @@ export class FlakyServiceRule implements SuppressionRule {
     return formatLabels(Object.fromEntries(groupBy.map((l) => [l, alert.labels[l] ?? ''])));
   }
 
+  /** A firing alert from the alert store: a new occurrence is counted now, not when a flush first asks. */
+  observe(alert: IncidentAlert): void {
+    if (alert.status === 'firing' && matches(this.opts.condition, alert.labels))
+      this.occurrence(alert, alert.startsAtMs);
+  }
+
   decide(alert: MuteCandidate, nowMs: number): RuleDecision | undefined {
     if (!matches(this.opts.condition, alert.labels)) return undefined;
     const { suppressDurationMs: durationMs, maxSuppressions: max } = this.opts;
-    const key = this.keyOf(alert);
-    let window = this.windows.get(key);
-    let occurrence = window?.occurrences.find(
-      (o) => o.fingerprint === alert.fingerprint && o.startsAtMs === alert.startsAtMs,
-    );
-    if (!occurrence) {
-      if (window && alert.startsAtMs < window.startMs) {
-        return { muted: false, reason: `${this.label()}: the occurrence began before the current window — notifying` };
-      }
-      if (!window || alert.startsAtMs >= window.startMs + durationMs) {
-        this.sweep(nowMs);
-        window = { startMs: alert.startsAtMs, occurrences: [] };
-        this.windows.set(key, window);
-      }
-      const used = window.occurrences.filter((o) => o.suppressed).length;
-      occurrence = { fingerprint: alert.fingerprint, startsAtMs: alert.startsAtMs, suppressed: used < max };
-      window.occurrences.push(occurrence);
-      this.opts.persistence?.put(this.name, key, window);
+    const found = this.occurrence(alert, nowMs);
+    if (!found) {
+      return { muted: false, reason: `${this.label()}: the occurrence began before the current window — notifying` };
     }
-    const endMs = window!.startMs + durationMs;
+    const { window, occurrence } = found;
+    const endMs = window.startMs + durationMs;
     if (!occurrence.suppressed) {
       return {
         muted: false,
@@ -100,11 +94,39 @@ export class FlakyServiceRule implements SuppressionRule {
         reason: `${this.label()}: still firing when the ${formatDuration(durationMs)} window ended — notifying`,
       };
     }
-    const n = window!.occurrences.filter((o) => o.suppressed).indexOf(occurrence) + 1;
+    const n = window.occurrences.filter((o) => o.suppressed).indexOf(occurrence) + 1;
     return {
       muted: true,
       reason: `${this.label()}: occurrence ${n} of at most ${max} muted until ${new Date(endMs).toISOString()}`,
     };
+  }
+
+  /**
+   * The alert's occurrence, counted in its window when it is new (undefined: it began before the
+   * current window). `nowMs` decides which ended windows are dropped.
+   */
+  private occurrence(alert: MuteCandidate, nowMs: number): { window: FlakyWindow; occurrence: Occurrence } | undefined {
+    const key = this.keyOf(alert);
+    let window = this.windows.get(key);
+    const known = window?.occurrences.find(
+      (o) => o.fingerprint === alert.fingerprint && o.startsAtMs === alert.startsAtMs,
+    );
+    if (window && known) return { window, occurrence: known };
+    if (window && alert.startsAtMs < window.startMs) return undefined;
+    if (!window || alert.startsAtMs >= window.startMs + this.opts.suppressDurationMs) {
+      this.sweep(nowMs);
+      window = { startMs: alert.startsAtMs, occurrences: [] };
+      this.windows.set(key, window);
+    }
+    const used = window.occurrences.filter((o) => o.suppressed).length;
+    const occurrence = {
+      fingerprint: alert.fingerprint,
+      startsAtMs: alert.startsAtMs,
+      suppressed: used < this.opts.maxSuppressions,
+    };
+    window.occurrences.push(occurrence);
+    this.opts.persistence?.put(this.name, key, window);
+    return { window, occurrence };
   }
 
   private label(): string {

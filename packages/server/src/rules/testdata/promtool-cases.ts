@@ -26,7 +26,7 @@ const TESTDATA = 'packages/server/src/rules/testdata';
 const PLAN_RULES = 'config/rules';
 
 export const PROMTOOL_CASES: readonly PromtoolCase[] = [
-  ...['revenue', 'performance', 'security', 'business', 'business-churn'].map((n): PromtoolCase => ({
+  ...['revenue', 'performance', 'security', 'business', 'business-churn', 'platform'].map((n): PromtoolCase => ({
     kind: 'test',
     files: [`${PLAN_RULES}/tests/${n}.test.yml`],
   })),
@@ -38,7 +38,7 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
   { kind: 'test', files: [`${TESTDATA}/recording.test.yml`, `${TESTDATA}/failing.test.yml`] },
   {
     kind: 'check',
-    files: ['revenue', 'performance', 'security', 'business'].map((n) => `${PLAN_RULES}/${n}.yml`),
+    files: ['revenue', 'performance', 'security', 'business', 'platform'].map((n) => `${PLAN_RULES}/${n}.yml`),
   },
   {
     kind: 'check',
