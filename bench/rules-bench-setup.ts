@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { Labels } from '../packages/server/src/lib/labels.js';
 import { ruleGroupHash } from '../packages/server/src/rules/group-hash.js';
 import { loadRuleFile } from '../packages/server/src/rules/index.js';
+import { ALERTMANAGER_BIN, startAlertmanager } from '../test/e2e/alertmanager-process.js';
+
+export { ALERTMANAGER_BIN };
 import { spawnUntilReady, type ReadyProcess } from '../test/e2e/helpers.js';
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from '../test/e2e/prometheus-process.js';
 import { mulberry32 } from './promql-bench-data.js';
@@ -24,7 +27,6 @@ import {
   type WorkloadSeries,
 } from './prometheus-compare-workload.js';
 
-export const ALERTMANAGER_BIN = process.env['ALERTMANAGER_BIN'] ?? '/usr/bin/prometheus-alertmanager';
 export const WATCHKEEPER_CLI = fileURLToPath(new URL('../packages/server/bin/watchkeeper.js', import.meta.url));
 export const RULES_DIR = fileURLToPath(new URL('../config/rules/', import.meta.url));
 /** Rule evaluation interval = scrape interval of the workload, so that the feed keeps its phase. */
@@ -264,25 +266,8 @@ export function watchkeeperYaml(dir: string, ruleFiles: readonly string[], port:
 
 // --- Processes -------------------------------------------------------------------------------------
 
-export async function startAlertmanagerProcess(dir: string, port: number, config: string): Promise<ReadyProcess> {
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  const file = join(dir, 'alertmanager.yml');
-  writeFileSync(file, config);
-  const url = `http://127.0.0.1:${port}`;
-  return spawnUntilReady(
-    'alertmanager',
-    ALERTMANAGER_BIN,
-    [
-      `--config.file=${file}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      `--web.external-url=${url}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { url, cwd: dir, timeoutMs: 30_000 },
-  );
-}
+/** Debian's Alertmanager 0.25 (the alerting end-to-end tests' helper). */
+export const startAlertmanagerProcess = startAlertmanager;
 
 export async function startPrometheusProcess(
   dir: string,
