@@ -44,8 +44,6 @@ export class ScenarioClock implements Clock {
   idle: () => Promise<void> = settle;
   /** Called after every stop, once idle, with the time of the stop. */
   afterStep: (nowMs: number) => void = () => undefined;
-  private readonly due = new Map<number, number>();
-  private seq = 0;
 
   constructor(startMs: number) {
     this.manual = new ManualClock(startMs);
@@ -56,22 +54,11 @@ export class ScenarioClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): () => void {
-    const id = this.seq++;
-    this.due.set(id, this.manual.nowMs() + Math.max(0, delayMs));
-    const cancel = this.manual.setTimeout(() => {
-      this.due.delete(id);
-      fn();
-    }, delayMs);
-    return () => {
-      this.due.delete(id);
-      cancel();
-    };
+    return this.manual.setTimeout(fn, delayMs);
   }
 
   private nextDue(): number {
-    let next = Infinity;
-    for (const at of this.due.values()) if (at < next) next = at;
-    return next;
+    return this.manual.nextDueMs() ?? Infinity;
   }
 
   private async step(): Promise<void> {

@@ -16,4 +16,16 @@ describe('ManualClock', () => {
     expect(fired).toEqual([1200, 1300, 1500]);
     expect(clock.nowMs()).toBe(2000);
   });
+
+  it('tells when the next pending timer fires', () => {
+    const clock = new ManualClock(0);
+    expect(clock.nextDueMs()).toBeUndefined();
+    const cancel = clock.setTimeout(() => {}, 50);
+    clock.setTimeout(() => {}, 200);
+    expect(clock.nextDueMs()).toBe(50);
+    cancel();
+    expect(clock.nextDueMs()).toBe(200);
+    clock.advance(200);
+    expect(clock.nextDueMs()).toBeUndefined();
+  });
 });

@@ -36,6 +36,16 @@ export class ManualClock implements Clock {
     };
   }
 
+  /**
+   * When the next pending timer fires; undefined when none is set. Test harnesses step to it and
+   * let the work it starts settle before time moves on.
+   */
+  nextDueMs(): number | undefined {
+    let next: number | undefined;
+    for (const t of this.timers) if (next === undefined || t.atMs < next) next = t.atMs;
+    return next;
+  }
+
   /** Moves time forward by `ms`, firing due timers (including ones they schedule) in order. */
   advance(ms: number): void {
     const target = this.currentMs + ms;

@@ -17,8 +17,6 @@ export async function settle(): Promise<void> {
  */
 export class SteppingClock implements Clock {
   readonly manual: ManualClock;
-  private readonly due = new Map<number, number>();
-  private seq = 0;
 
   constructor(startMs = 0) {
     this.manual = new ManualClock(startMs);
@@ -29,16 +27,7 @@ export class SteppingClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): () => void {
-    const id = this.seq++;
-    this.due.set(id, this.manual.nowMs() + Math.max(0, delayMs));
-    const cancel = this.manual.setTimeout(() => {
-      this.due.delete(id);
-      fn();
-    }, delayMs);
-    return () => {
-      this.due.delete(id);
-      cancel();
-    };
+    return this.manual.setTimeout(fn, delayMs);
   }
 
   /** Moves time forward by `ms`, stopping at every due timer to let promises settle. */
@@ -46,8 +35,7 @@ export class SteppingClock implements Clock {
     const end = this.manual.nowMs() + ms;
     await settle();
     for (;;) {
-      let next = Infinity;
-      for (const at of this.due.values()) if (at < next) next = at;
+      const next = this.manual.nextDueMs() ?? Infinity;
       if (next > end) break;
       this.manual.advance(next - this.manual.nowMs());
       await settle();

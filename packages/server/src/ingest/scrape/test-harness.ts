@@ -65,14 +65,13 @@ export class TestTarget {
 }
 
 /**
- * A `ManualClock` that also knows when its next timer is due, so that the harness can stop at
+ * A `ManualClock` (its `nextDueMs` says when the next timer is due) so that the harness can stop at
  * every scrape and let it finish before time moves on (a scrape sees no time pass unless the test
  * makes it wait, and a single long `advance` does not fire a scrape's timeout before its request
  * was even sent).
  */
 export class SteppingClock implements Clock {
   readonly manual: ManualClock;
-  private readonly due = new Set<{ atMs: number }>();
 
   constructor(startMs: number) {
     this.manual = new ManualClock(startMs);
@@ -83,23 +82,12 @@ export class SteppingClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): () => void {
-    const entry = { atMs: this.nowMs() + Math.max(0, delayMs) };
-    this.due.add(entry);
-    const cancel = this.manual.setTimeout(() => {
-      this.due.delete(entry);
-      fn();
-    }, delayMs);
-    return () => {
-      this.due.delete(entry);
-      cancel();
-    };
+    return this.manual.setTimeout(fn, delayMs);
   }
 
   /** When the next timer fires; undefined when none is set. */
   nextDueMs(): number | undefined {
-    let next: number | undefined;
-    for (const e of this.due) if (next === undefined || e.atMs < next) next = e.atMs;
-    return next;
+    return this.manual.nextDueMs();
   }
 
   advance(ms: number): void {
