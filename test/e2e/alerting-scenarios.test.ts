@@ -185,13 +185,15 @@ async function partsApiGoesDown(options: Partial<ScenarioOptions> = {}): Promise
   return { s, parts, downAtMs, pendingAtMs, firingAtMs, incident: opened!, keys };
 }
 
-/** What the revenue-critical receivers get when it fires: level 1 at once, the route's receivers after group_wait (10 s). */
+/**
+ * What the revenue-critical receivers get when it fires: the route's receivers after group_wait
+ * (10 s), each with the incident's acknowledgement link. Level 1 (PagerDuty + SMS at once) leaves
+ * them to the route, which already pages exactly them: nobody is paged twice.
+ */
 const FIRING_NOTICES = [
-  '0s pagerduty:revenue-placeholder-key firing [incident] +ack',
-  '0s sms:+4700000000 firing +ack',
-  '10s pagerduty:revenue-placeholder-key firing [route]',
-  '10s slack:#revenue-critical firing',
-  '10s sms:+4700000000 firing',
+  '10s pagerduty:revenue-placeholder-key firing [route] +ack',
+  '10s slack:#revenue-critical firing +ack',
+  '10s sms:+4700000000 firing +ack',
 ];
 const LEVEL_2 = [
   '300s email:revenue-manager@sms.example firing +ack',
@@ -231,15 +233,20 @@ describe('scenario 1: parts-api goes down', () => {
       if (d.channel === 'webhook') expect(d.alerts).toEqual([`${PARTS}/firing`]);
       else expect(d.title).toMatch(/^\[FIRING:1\] PartsOrderingSystemDown \(.*parts-api critical revenue\)$/);
     }
-    // Each level's link acknowledges this incident; the route's notifications carry none.
-    for (const d of s.deliveries.filter((x) => x.ackURL !== undefined)) {
+    // Every firing notice, the route's and the levels', carries the link that acknowledges this incident.
+    for (const d of s.deliveries) {
       expect(d.ackURL).toMatch(new RegExp(`^${s.server.url}/api/wk/ack/${o.incident.id}\\.`));
     }
     const view = await incident(s, o.incident.id);
     expect(view).toMatchObject({ state: 'triggered', level: 3, nextEscalation: null, acknowledged: null });
+    // Level 1 ran at F and left its receivers to their routes.
+    expect(view.history.find((h) => h.kind === 'escalated')).toMatchObject({
+      at: iso(F),
+      level: 1,
+      receivers: [],
+      routed: ['pagerduty_revenue', 'sms_oncall'],
+    });
     expect(view.notified.map((n) => `${n.level} ${n.receiver} ${(Date.parse(n.at) - F) / 1000}s`)).toEqual([
-      '1 pagerduty_revenue 0s',
-      '1 sms_oncall 0s',
       '2 sms_oncall_secondary 300s',
       '2 escalation_revenue_manager 300s',
       '3 escalation_cto 900s',
@@ -248,14 +255,12 @@ describe('scenario 1: parts-api goes down', () => {
     const firing = s.deliveries.length;
 
     const { resolvedAtMs: R, routeTickMs } = await partsApiRecovers(o);
-    // Only the 12 resolved notices follow (Prometheus re-sends the alert every minute meanwhile).
-    expect(s.deliveries.length).toBe(firing + 12);
+    // Only the 10 resolved notices follow (Prometheus re-sends the alert every minute meanwhile).
+    expect(s.deliveries.length).toBe(firing + 10);
     expect(lines(since(s.deliveries, R), R, keys)).toEqual([
       '0s email:ceo@sms.example resolved',
       '0s email:cto@sms.example resolved',
       '0s email:revenue-manager@sms.example resolved',
-      '0s pagerduty:revenue-placeholder-key resolved [incident]',
-      '0s sms:+4700000000 resolved',
       '0s sms:+4700000001 resolved',
       '0s sms:+4700000002 resolved',
       '0s webhook:/webhook/callout/ceo resolved',
@@ -285,9 +290,9 @@ describe('scenario 1: parts-api goes down', () => {
       acknowledged: { at: iso(F + 7 * MIN), by: 'alice', via: 'api', comment: 'restarting parts-api' },
       nextEscalation: null,
     });
-    // The PagerDuty incident the levels opened is acknowledged there too.
+    // The PagerDuty incident the route opened is acknowledged there too.
     expect(lines(since(s.deliveries, F + 7 * MIN), F, keys)).toEqual([
-      '420s pagerduty:revenue-placeholder-key acknowledge [incident]',
+      '420s pagerduty:revenue-placeholder-key acknowledge [route]',
     ]);
 
     await s.clock.runUntil(F + 20 * MIN);
@@ -326,7 +331,7 @@ describe('scenario 1: parts-api goes down', () => {
       acknowledged: { at: iso(F + 6 * MIN), by: 'bob (link)', via: 'link' },
     });
     expect(lines(since(s.deliveries, F + 6 * MIN), F, keys)).toEqual([
-      '360s pagerduty:revenue-placeholder-key acknowledge [incident]',
+      '360s pagerduty:revenue-placeholder-key acknowledge [route]',
     ]);
 
     // Past level 3's time: nothing more.
@@ -334,18 +339,23 @@ describe('scenario 1: parts-api goes down', () => {
     expect(lines(since(s.deliveries, F + 6 * MIN + 1), F, keys)).toEqual([]);
   });
 
-  it('acknowledged in PagerDuty (signed webhook v3) after level 1: no level 2 or 3, nothing sent back', async () => {
+  it('acknowledged in PagerDuty (signed webhook v3) after the first page: no level 2 or 3, nothing sent back', async () => {
     const o = await partsApiGoesDown({ pagerDutyWebhookSecret: PD_WEBHOOK_SECRET });
     const { s, firingAtMs: F, keys } = o;
     await s.clock.runUntil(F + 2 * MIN);
     expect(lines(s.deliveries, F, keys)).toEqual(FIRING_NOTICES);
-    const incidentKey = s.deliveries.find((d) => keys.get(d.dedupKey ?? '') === 'incident')!.dedupKey!;
+    // The one PagerDuty incident there is: the route's.
+    const pagerDutyKey = s.deliveries.find((d) => d.channel === 'pagerduty')!.dedupKey!;
+    expect(keys.get(pagerDutyKey)).toBe('route');
 
-    const forged = await s.pagerDutyAcknowledged(incidentKey, 'not-the-secret');
+    const forged = await s.pagerDutyAcknowledged(pagerDutyKey, 'not-the-secret');
     expect(forged.status).toBe(403);
     expect((await incident(s, o.incident.id)).state).toBe('triggered');
+    const unknown = await s.pagerDutyAcknowledged('0'.repeat(64), PD_WEBHOOK_SECRET);
+    expect(unknown.body).toMatchObject({ data: { result: 'ignored' } });
+    expect((await incident(s, o.incident.id)).state).toBe('triggered');
 
-    const ack = await s.pagerDutyAcknowledged(incidentKey, PD_WEBHOOK_SECRET);
+    const ack = await s.pagerDutyAcknowledged(pagerDutyKey, PD_WEBHOOK_SECRET);
     expect(ack.status).toBe(200);
     expect(ack.body).toMatchObject({ data: { result: 'acknowledged', incidentId: o.incident.id } });
     expect(await incident(s, o.incident.id)).toMatchObject({
@@ -359,18 +369,6 @@ describe('scenario 1: parts-api goes down', () => {
 
     const { resolvedAtMs: R } = await partsApiRecovers(o);
     expect(recipients(since(s.deliveries, R), 'resolved')).toEqual(recipients(s.deliveries, 'firing'));
-  });
-
-  // The route to pagerduty_revenue opens a second PagerDuty incident (the dispatcher's group key,
-  // 10 s after level 1's): the on-call may acknowledge that one. incidents/ knows only the
-  // dedup_keys its levels sent, answers "ignored", and escalation goes on to level 2 and 3.
-  it.fails('acknowledging in PagerDuty the incident the route opened also stops escalation', async () => {
-    const o = await partsApiGoesDown({ pagerDutyWebhookSecret: PD_WEBHOOK_SECRET });
-    const { s, firingAtMs: F, keys } = o;
-    await s.clock.runUntil(F + 2 * MIN);
-    const routeKey = [...keys].find(([, name]) => name === 'route')![0];
-    const ack = await s.pagerDutyAcknowledged(routeKey, PD_WEBHOOK_SECRET);
-    expect(ack.body).toMatchObject({ data: { result: 'acknowledged', incidentId: o.incident.id } });
   });
 });
 
@@ -522,9 +520,9 @@ describe('scenario 2: maintenance window, cascade prevention, flaky services, si
       [routeDedupKey(s, 'pagerduty_primary', 'DatabaseDown'), 'route'],
     ]);
     expect(lines(of('DatabaseDown'), D, keys)).toEqual([
-      '0s pagerduty:primary-placeholder-key firing [incident] +ack',
-      '10s pagerduty:primary-placeholder-key firing [route]',
-      '10s slack:#incidents firing',
+      '10s pagerduty:primary-placeholder-key firing [route] +ack',
+      '10s slack:#incidents firing +ack',
+      // Level 2 (the secondary on-call and the team lead, both #incidents here): a reminder there.
       '600s slack:#incidents firing +ack',
       '1800s email:engineering@sms.example firing +ack',
     ]);
@@ -631,16 +629,14 @@ describe('scenario 2: maintenance window, cascade prevention, flaky services, si
     expect(skipped[0]!.detail).toContain(`silenced by ${silenceId}`);
 
     // Both answer again and resolve, still silenced. Everyone that was told the first one fires
-    // hears it resolved: the incident's receivers at once, the route's at its group's next tick
-    // (Alertmanager would drop these). The second one, never notified, is not revealed.
+    // hears it resolved at the route group's next tick (Alertmanager would drop these). The second
+    // one, never notified, is not revealed.
     await first.start();
     await second.start();
     const R = await s.clock.runUntilTrue(() => s.ruleAlerts(PAYMENT).length === 0, MIN, 'resolved');
     const routeTick = groupTickAtOrAfter(F, 10 * SEC, 5 * MIN, R);
     await s.clock.runUntil(routeTick + MIN);
     expect(lines(since(s.deliveries, R), F, keys)).toEqual([
-      `${(R - F) / 1000}s pagerduty:revenue-placeholder-key resolved [incident]`,
-      `${(R - F) / 1000}s sms:+4700000000 resolved`,
       `${(routeTick - F) / 1000}s pagerduty:revenue-placeholder-key resolved [route]`,
       `${(routeTick - F) / 1000}s slack:#revenue-critical resolved`,
       `${(routeTick - F) / 1000}s sms:+4700000000 resolved`,

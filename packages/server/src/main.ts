@@ -274,6 +274,13 @@ function openIncidents(
     },
   });
   alertmanager.dispatcher.addMuteStage(incidents.suppression);
+  // Route notifications of an open incident's alerts carry its acknowledgement link.
+  alertmanager.dispatcher.setAcknowledgeURLProvider((firing, nowMs) =>
+    incidents.escalation.acknowledgeUrlFor(
+      firing.map((a) => a.fingerprint),
+      nowMs,
+    ),
+  );
   return incidents;
 }
 

@@ -80,6 +80,7 @@ export { AlertStore, type AlertChange, type AlertListener, type AlertStoreOption
 export {
   Dispatcher,
   UnknownReceiverError,
+  type AcknowledgeURLProvider,
   type AdHocAlert,
   needsUpdate,
   type DispatcherLog,
@@ -88,6 +89,7 @@ export {
   type NotifierFactory,
   type NotifyReceiverOptions,
   type NotifyReceiverResult,
+  type RouteGroupRef,
 } from './dispatch/dispatcher.js';
 export type { AlertStatus, MuteStage } from './dispatch/mute.js';
 export type { IntegrationStatus } from './dispatch/integration.js';

@@ -10,11 +10,11 @@
  */
 import type { Alert, AlertChange, AlertStore, Dispatcher, Inhibitor, Silences } from '../alerting/index.js';
 import type { Clock } from '../lib/clock.js';
-import type { AlertSubscription, IncidentAlert, MuteCandidate, NotifyReceiver } from './ports.js';
+import type { AlertSubscription, IncidentAlert, MuteCandidate, NotifyReceiver, RoutingPort } from './ports.js';
 
 /** The parts of alerting/'s Alertmanager that incidents/ uses. */
 export interface AlertmanagerParts {
-  readonly dispatcher: Pick<Dispatcher, 'notifyReceiver' | 'receiverNames'>;
+  readonly dispatcher: Pick<Dispatcher, 'notifyReceiver' | 'receiverNames' | 'routeGroupsFor' | 'notifiedIntegrations'>;
   readonly silences?: Pick<Silences, 'mutedBy'>;
   readonly inhibitor?: Pick<Inhibitor, 'inhibitedBy'>;
 }
@@ -30,6 +30,7 @@ export function alertmanagerPorts(
   notifyReceiver: NotifyReceiver;
   receiverNames: ReadonlySet<string>;
   isMutedElsewhere: (alert: MuteCandidate, nowMs: number) => string | undefined;
+  routing: RoutingPort;
 } {
   return {
     notifyReceiver: (receiver, alerts, options) => {
@@ -41,6 +42,10 @@ export function alertmanagerPorts(
       );
     },
     receiverNames: new Set(am.dispatcher.receiverNames()),
+    routing: {
+      groupsFor: (labels, nowMs) => am.dispatcher.routeGroupsFor(labels, nowMs),
+      notifiedIntegrations: (receiver, groupKey) => am.dispatcher.notifiedIntegrations(receiver, groupKey),
+    },
     isMutedElsewhere: (alert, nowMs) => {
       const silences = am.silences?.mutedBy(alert.labels, nowMs) ?? [];
       if (silences.length > 0) return `silenced by ${silences.join(', ')}`;

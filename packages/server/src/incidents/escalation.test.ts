@@ -5,7 +5,7 @@ import { ManualClock } from '../lib/clock.js';
 import { IncidentNotFoundError, IncidentResolvedError } from './errors.js';
 import { Incidents, type IncidentsOptions } from './incidents.js';
 import { incidentDedupKey } from './escalation.js';
-import { CapturingReceivers, firing, planConfig, resolved } from './test-support.js';
+import { CapturingReceivers, FakeRouting, firing, planConfig, resolved } from './test-support.js';
 
 const MIN = 60_000;
 /** Monday 2024-06-03 10:00 UTC. */
@@ -311,5 +311,115 @@ describe('escalation (plan 7.2)', () => {
     const [incident] = incidents.list();
     expect(() => incidents.acknowledge(incident!.id, 'x')).toThrow(IncidentResolvedError);
     await incidents.close();
+  });
+});
+
+describe('escalation next to the routing tree (nobody is paged twice)', () => {
+  // The plan's §7.1 route for revenue criticals: PagerDuty and SMS, as level 1 of revenue_critical.
+  const routesToOncall = () =>
+    new FakeRouting([
+      { match: { severity: 'critical', team: 'revenue' }, receiver: 'pagerduty_revenue' },
+      { match: { severity: 'critical', team: 'revenue' }, receiver: 'sms_oncall' },
+    ]);
+
+  it("leaves level 1's receivers to the route that pages them, and puts the incident's link into the route's notifications", async () => {
+    const routing = routesToOncall();
+    const { clock, rx, incidents } = setup({ routing });
+    const alert = firing(PARTS_DOWN, T0);
+    incidents.handleAlert(alert);
+    expect(rx.sent).toEqual([]);
+    const [opened] = incidents.list({ state: 'open' });
+    expect(opened!.history[1]).toMatchObject({
+      kind: 'escalated',
+      level: 1,
+      receivers: [],
+      routed: ['pagerduty_revenue', 'sms_oncall'],
+    });
+    expect(incidents.escalation.acknowledgeUrlFor([alert.fingerprint], clock.nowMs())).toMatch(
+      new RegExp(`^http://127\\.0\\.0\\.1:9800/api/wk/ack/${opened!.id}\\.`),
+    );
+    // A notification with an alert of no incident gets no link.
+    expect(incidents.escalation.acknowledgeUrlFor(['nobody'], clock.nowMs())).toBeUndefined();
+    const other = firing({ alertname: 'SlowExports', severity: 'info' }, T0);
+    incidents.handleAlert(other);
+    expect(incidents.escalation.acknowledgeUrlFor([alert.fingerprint, other.fingerprint], clock.nowMs())).toBe(
+      undefined,
+    );
+
+    routing.notify('pagerduty_revenue', PARTS_DOWN.alertname);
+    routing.notify('sms_oncall', PARTS_DOWN.alertname);
+    clock.advance(5 * MIN);
+    expect(rx.firingAt(2)).toEqual(['email_revenue_manager', 'sms_revenue_secondary']);
+    incidents.handleAlert(resolved(alert, clock.nowMs()));
+    await incidents.flush();
+    // The route sends its own resolved notices; the level-2 receivers hear it from the incident.
+    expect(rx.resolvedTo()).not.toContain('pagerduty_revenue');
+    expect(rx.resolvedTo()).toContain('sms_revenue_secondary');
+    await incidents.close();
+  });
+
+  it("pages a routed receiver from the level when the route's time intervals mute it", async () => {
+    const routing = routesToOncall();
+    routing.timeMuted.add('sms_oncall');
+    const { rx, incidents } = setup({ routing });
+    incidents.handleAlert(firing(PARTS_DOWN, T0));
+    expect(rx.firingAt(1)).toEqual(['sms_oncall']);
+    await incidents.close();
+  });
+
+  it("reminds a receiver the route already paged under the route's group key, and leaves its resolved notice to the route", async () => {
+    const routing = new FakeRouting([{ match: { severity: 'critical' }, receiver: 'slack_team_lead' }]);
+    const { clock, rx, incidents } = setup({ routing });
+    const down = { alertname: 'DatabaseDown', severity: 'critical', service: 'billing' };
+    const alert = firing(down, T0);
+    incidents.handleAlert(alert);
+    routing.notify('slack_team_lead', 'DatabaseDown');
+    clock.advance(10 * MIN);
+    const reminder = rx.sent.find((s) => s.receiver === 'slack_team_lead');
+    expect(reminder).toMatchObject({ level: 2, groupKey: FakeRouting.groupKey('slack_team_lead', 'DatabaseDown') });
+    expect(reminder!.acknowledgeURL).toBeDefined();
+    incidents.handleAlert(resolved(alert, clock.nowMs()));
+    await incidents.flush();
+    expect(rx.resolvedTo()).toEqual(['pagerduty_primary', 'sms_secondary']);
+    await incidents.close();
+  });
+
+  it("acknowledges through the route's PagerDuty incident and acknowledges it there", async () => {
+    const routing = routesToOncall();
+    const { clock, rx, incidents } = setup({ routing });
+    incidents.handleAlert(firing(PARTS_DOWN, T0));
+    const routeKey = FakeRouting.dedupKey('pagerduty_revenue', PARTS_DOWN.alertname);
+    // Not yet notified by the route: PagerDuty cannot know the key.
+    const early = pagerDutyAcknowledged(routeKey);
+    expect(incidents.handlePagerDutyWebhook(early, sign(early)).result).toBe('ignored');
+
+    routing.notify('pagerduty_revenue', PARTS_DOWN.alertname);
+    routing.notify('sms_oncall', PARTS_DOWN.alertname);
+    clock.advance(2 * MIN);
+    const body = pagerDutyAcknowledged(routeKey);
+    const [opened] = incidents.list({ state: 'open' });
+    expect(incidents.handlePagerDutyWebhook(body, sign(body))).toEqual({
+      result: 'acknowledged',
+      incidentId: opened!.id,
+    });
+    clock.advance(20 * MIN);
+    expect(rx.firingAt(2)).toEqual([]);
+    // PagerDuty said so itself: nothing goes back.
+    expect(rx.pagerDutyAcks).toEqual([]);
+    await incidents.close();
+
+    // Acknowledged through the API instead: PagerDuty's route incident gets `acknowledge`, and
+    // only the receiver's PagerDuty integrations are told.
+    const r = routesToOncall();
+    const second = setup({ routing: r });
+    second.incidents.handleAlert(firing(PARTS_DOWN, T0));
+    r.notify('pagerduty_revenue', PARTS_DOWN.alertname);
+    r.notify('sms_oncall', PARTS_DOWN.alertname);
+    const [inc] = second.incidents.list({ state: 'open' });
+    second.incidents.acknowledge(inc!.id, 'alice');
+    await second.incidents.flush();
+    expect(second.rx.pagerDutyAcks).toEqual([{ receiver: 'pagerduty_revenue', dedupKey: routeKey, atMs: T0 }]);
+    expect(second.rx.sent.find((s) => s.acknowledged)?.integrations).toEqual(['pagerduty']);
+    await second.incidents.close();
   });
 });

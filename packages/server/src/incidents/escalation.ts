@@ -16,7 +16,7 @@ import {
   selectPolicy,
   type EscalationPolicy,
 } from './policies.js';
-import type { IncidentAlert, MuteCandidate, NotifyReceiver, NotifyReceiverOptions } from './ports.js';
+import type { IncidentAlert, MuteCandidate, NotifyReceiver, NotifyReceiverOptions, RoutingPort } from './ports.js';
 import type {
   AcknowledgeVia,
   HistoryEntry,
@@ -39,6 +39,12 @@ export interface EscalationEngineOptions {
    * level whose alerts are all muted is skipped, and recorded as skipped.
    */
   isMuted?: (alert: MuteCandidate, nowMs: number) => string | undefined;
+  /**
+   * The routing tree: a level's receiver that the routes already notify of every firing alert is
+   * left to its route (no second page), and the route's PagerDuty incidents are acknowledged with
+   * the incident's. Without it every level notifies all its receivers.
+   */
+  routing?: RoutingPort;
   metrics: IncidentsMetrics;
   /** Resolved incidents older than this are deleted at start and at each resolution. @default 30 days */
   historyRetentionMs?: number;
@@ -99,7 +105,18 @@ export function incidentGroupKey(rec: Pick<IncidentRecord, 'id' | 'key'>): strin
 
 /** PagerDuty's dedup_key for an incident's notifications (Alertmanager's: hex SHA-256 of the group key). */
 export function incidentDedupKey(rec: Pick<IncidentRecord, 'id' | 'key'>): string {
-  return createHash('sha256').update(incidentGroupKey(rec), 'utf8').digest('hex');
+  return dedupKeyOf(incidentGroupKey(rec));
+}
+
+function dedupKeyOf(groupKey: string): string {
+  return createHash('sha256').update(groupKey, 'utf8').digest('hex');
+}
+
+/** A route group whose PagerDuty integration was told the incident's alerts fire. */
+interface RoutePagerDuty {
+  receiver: string;
+  groupKey: string;
+  dedupKey: string;
 }
 
 /** A notification's outcome, summed up over the receiver's integrations. */
@@ -261,15 +278,78 @@ export class EscalationEngine {
     for (const pd of rec.pagerDuty) {
       if (pd.dedupKey !== options.fromPagerDutyDedupKey) this.acknowledgeOnPagerDuty(rec, pd.receiver, pd.dedupKey);
     }
+    for (const pd of this.routePagerDuty(rec)) {
+      if (pd.dedupKey !== options.fromPagerDutyDedupKey) {
+        this.acknowledgeOnPagerDuty(rec, pd.receiver, pd.dedupKey, pd.groupKey);
+      }
+    }
     return this.view(rec);
   }
 
-  /** The open incident a PagerDuty dedup_key (a webhook's `incident_key`) belongs to. */
+  /**
+   * The open incident a PagerDuty dedup_key (a webhook's `incident_key`) belongs to: one a level
+   * sent, or one a route opened for the incident's alerts.
+   */
   findByPagerDutyKey(dedupKey: string): number | undefined {
     for (const rec of this.open.values()) {
       if (rec.pagerDuty.some((p) => p.dedupKey === dedupKey)) return rec.id;
     }
+    for (const rec of this.open.values()) {
+      if (this.routePagerDuty(rec).some((p) => p.dedupKey === dedupKey)) return rec.id;
+    }
     return undefined;
+  }
+
+  /**
+   * The acknowledgement link for a route notification: when every firing alert in it belongs to
+   * the same triggered incident, that incident's link.
+   */
+  acknowledgeUrlFor(fingerprints: readonly string[], nowMs: number): string | undefined {
+    const ids = new Set(fingerprints.map((f) => this.byFingerprint.get(f)));
+    if (ids.size !== 1) return undefined;
+    const [id] = ids;
+    const rec = id === undefined ? undefined : this.open.get(id);
+    if (!rec || rec.state !== 'triggered') return undefined;
+    return this.opts.acknowledgeUrl?.(rec.id, nowMs);
+  }
+
+  /** The route groups of the incident's alerts whose PagerDuty integration was notified. */
+  private routePagerDuty(rec: IncidentRecord): RoutePagerDuty[] {
+    const routing = this.opts.routing;
+    if (!routing) return [];
+    const now = this.clock.nowMs();
+    const found = new Map<string, RoutePagerDuty>();
+    for (const a of rec.alerts) {
+      for (const g of routing.groupsFor(a.labels, now)) {
+        const k = `${g.receiver}\u0000${g.groupKey}`;
+        if (found.has(k) || !routing.notifiedIntegrations(g.receiver, g.groupKey).includes('pagerduty')) continue;
+        found.set(k, { receiver: g.receiver, groupKey: g.groupKey, dedupKey: dedupKeyOf(g.groupKey) });
+      }
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * How the routing tree notifies `receiver` of these alerts now: undefined when some alert does
+   * not reach it by a route (or the route's time intervals mute it); else the route's group key
+   * (when they share one) and whether the route has already told the receiver they fire.
+   */
+  private routeTo(
+    receiver: string,
+    alerts: readonly StoredAlert[],
+    now: number,
+  ): { groupKey: string | undefined; notified: boolean } | undefined {
+    const routing = this.opts.routing;
+    if (!routing || alerts.length === 0) return undefined;
+    const keys = new Set<string>();
+    let notified = false;
+    for (const a of alerts) {
+      const g = routing.groupsFor(a.labels, now).find((x) => x.receiver === receiver && !x.timeMuted);
+      if (!g) return undefined;
+      keys.add(g.groupKey);
+      notified ||= routing.notifiedIntegrations(receiver, g.groupKey).length > 0;
+    }
+    return { groupKey: keys.size === 1 ? [...keys][0] : undefined, notified };
   }
 
   /** @throws IncidentNotFoundError */
@@ -396,30 +476,46 @@ export class EscalationEngine {
       this.metrics.skippedLevels.inc({ policy: policy.name, level: String(level.level) });
       return;
     }
+    // A receiver the routes page about these alerts and have not paged yet (level 1 runs when the
+    // alert fires, the route after its group_wait) is left to its route: paging it from the level
+    // too would wake the on-call twice, with two PagerDuty incidents. A receiver the route already
+    // paged gets the level as a reminder, under the route's group key: one PagerDuty incident.
+    const routes = new Map(level.receivers.map((r) => [r, this.routeTo(r, unmuted, now)]));
+    const routed = level.receivers.filter((r) => routes.get(r)?.notified === false);
+    const receivers = level.receivers.filter((r) => !routed.includes(r));
     rec.history.push({
       atMs: now,
       kind: 'escalated',
       level: level.level,
       cycle: step.cycle,
       targets: level.targets,
-      receivers: level.receivers,
+      receivers,
+      ...(routed.length > 0 && { routed }),
       ...(late !== undefined && { detail: late }),
     });
     this.metrics.escalations.inc({ policy: policy.name, level: String(level.level) });
     const acknowledgeURL = this.opts.acknowledgeUrl?.(rec.id, now);
     const alerts = unmuted.map(toAlert);
-    for (const receiver of level.receivers) {
+    for (const receiver of receivers) {
+      const routeGroupKey = routes.get(receiver)?.groupKey;
       if (!rec.notified.some((n) => n.receiver === receiver)) {
-        rec.notified.push({ receiver, level: level.level, atMs: now });
+        rec.notified.push({
+          receiver,
+          level: level.level,
+          atMs: now,
+          ...(routeGroupKey !== undefined && { routeGroupKey }),
+        });
       }
       this.track(
         this.send(rec, receiver, alerts, {
           escalationLevel: level.level,
           ...(acknowledgeURL !== undefined && { acknowledgeURL }),
+          ...(routeGroupKey !== undefined && { groupKey: routeGroupKey }),
         }),
         (result) => {
           this.metrics.notifications.inc({ receiver, kind: 'firing', result: result.ok ? 'success' : 'failure' });
-          if (result.pagerDuty) {
+          // Under a route's group key, the route's PagerDuty incident (acknowledged with the routes').
+          if (result.pagerDuty && routeGroupKey === undefined) {
             const dedupKey = incidentDedupKey(rec);
             if (!rec.pagerDuty.some((p) => p.receiver === receiver)) {
               rec.pagerDuty.push({ receiver, dedupKey });
@@ -451,9 +547,9 @@ export class EscalationEngine {
   ): Promise<SendOutcome> {
     try {
       const result = await this.opts.notify(receiver, alerts, {
-        ...options,
         groupKey: incidentGroupKey(rec),
         groupLabels: rec.groupLabels,
+        ...options,
       });
       const failed = result.integrations.filter((i) => i.outcome === 'failed');
       return {
@@ -491,7 +587,8 @@ export class EscalationEngine {
     this.save(rec);
     this.store.pruneResolved(now - (this.opts.historyRetentionMs ?? 30 * DAY_MS));
     const alerts = rec.alerts.map(toAlert);
-    for (const n of rec.notified) {
+    // A receiver a level reminded under its route's group key hears of the resolution from the route.
+    for (const n of rec.notified.filter((x) => x.routeGroupKey === undefined)) {
       this.track(this.send(rec, n.receiver, alerts, { escalationLevel: n.level }), (result) => {
         this.metrics.notifications.inc({
           receiver: n.receiver,
@@ -510,10 +607,18 @@ export class EscalationEngine {
     }
   }
 
-  /** Announces the acknowledgement to a receiver whose PagerDuty integration got a level: PagerDuty sends `acknowledge`. */
-  private acknowledgeOnPagerDuty(rec: IncidentRecord, receiver: string, dedupKey: string): void {
+  /**
+   * Announces the acknowledgement to the PagerDuty integrations of a receiver that got a level (or,
+   * with the route's `groupKey`, a route notification): PagerDuty sends `acknowledge`.
+   */
+  private acknowledgeOnPagerDuty(rec: IncidentRecord, receiver: string, dedupKey: string, groupKey?: string): void {
     const alerts = rec.alerts.filter((a) => a.status === 'firing').map(toAlert);
-    this.track(this.send(rec, receiver, alerts, { acknowledged: true }), (result) => {
+    const options: NotifyReceiverOptions = {
+      acknowledged: true,
+      integrations: ['pagerduty'],
+      ...(groupKey !== undefined && { groupKey }),
+    };
+    this.track(this.send(rec, receiver, alerts, options), (result) => {
       this.metrics.notifications.inc({
         receiver,
         kind: 'pagerduty_acknowledge',

@@ -14,7 +14,14 @@ import { EscalationEngine, type IncidentView } from './escalation.js';
 import { createIncidentsMetrics, type IncidentsMetrics } from './metrics.js';
 import { parsePagerDutyWebhook, verifyPagerDutySignature } from './pagerduty-webhook.js';
 import { buildPolicies } from './policies.js';
-import type { AlertSubscription, IncidentAlert, MuteCandidate, MuteStage, NotifyReceiver } from './ports.js';
+import type {
+  AlertSubscription,
+  IncidentAlert,
+  MuteCandidate,
+  MuteStage,
+  NotifyReceiver,
+  RoutingPort,
+} from './ports.js';
 import { IncidentStore, type IncidentState } from './store.js';
 import { buildSuppressionRules, SuppressionEngine, type SuppressionDecision } from './suppression/engine.js';
 import type { RuleStatus } from './suppression/rule.js';
@@ -38,6 +45,8 @@ export interface IncidentsOptions {
   registry?: Registry;
   /** The dispatcher's silences and inhibition, consulted (with suppression) before each level. */
   isMutedElsewhere?: (alert: MuteCandidate, nowMs: number) => string | undefined;
+  /** The routing tree: levels leave receivers the routes already page to them (no double paging). */
+  routing?: RoutingPort;
   onError?: (err: unknown) => void;
 }
 
@@ -82,6 +91,7 @@ export class Incidents {
       notify: opts.notifyReceiver,
       acknowledgeUrl: (id, nowMs) => this.ackLinks.url(id, nowMs),
       isMuted: (alert, nowMs) => elsewhere?.(alert, nowMs) ?? suppression.isMuted(alert, nowMs),
+      ...(opts.routing && { routing: opts.routing }),
       metrics: parts.metrics,
       historyRetentionMs: opts.escalation.historyRetentionMs,
       restartGraceMs: opts.escalation.restartGraceMs,

@@ -50,6 +50,8 @@ export interface NotifyReceiverOptions {
   /** The group key receivers see; PagerDuty's dedup_key is its SHA-256. One per incident. */
   readonly groupKey?: string;
   readonly groupLabels?: Readonly<Record<string, string>>;
+  /** Only the receiver's integrations of these kinds. @default all */
+  readonly integrations?: readonly string[];
 }
 
 /** What an ad-hoc notification did, per integration of the receiver. */
@@ -76,3 +78,21 @@ export type NotifyReceiver = (
   alerts: readonly IncidentAlert[],
   options: NotifyReceiverOptions,
 ) => Promise<NotifyReceiverResult>;
+
+/** A route group of the routing tree: the route's receiver and the group key its notifications carry. */
+export interface RouteGroup {
+  readonly receiver: string;
+  readonly groupKey: string;
+  /** The route's time intervals keep it from notifying now. */
+  readonly timeMuted: boolean;
+}
+
+/**
+ * What the routing tree does with an alert, so that escalation does not page twice: the route
+ * groups its labels fall into, and which integrations a group's notifications have reached.
+ */
+export interface RoutingPort {
+  groupsFor(labels: Readonly<Record<string, string>>, nowMs: number): readonly RouteGroup[];
+  /** The kinds of the receiver's integrations that were told the group fires (`pagerduty`, ...). */
+  notifiedIntegrations(receiver: string, groupKey: string): readonly string[];
+}

@@ -49,6 +49,8 @@ export interface HistoryEntry {
   cycle?: number;
   targets?: string[];
   receivers?: string[];
+  /** Receivers of the level that the routing tree already notifies of these alerts: left to their routes. */
+  routed?: string[];
   receiver?: string;
   fingerprint?: string;
   by?: string;
@@ -73,8 +75,11 @@ export interface IncidentRecord {
   acknowledged?: { atMs: number; by: string; via: AcknowledgeVia; comment?: string };
   resolvedAtMs?: number;
   alerts: StoredAlert[];
-  /** Receivers that were sent a level (the resolved notice goes to each once). */
-  notified: { receiver: string; level: number; atMs: number }[];
+  /**
+   * Receivers that were sent a level (the resolved notice goes to each once, unless the level went
+   * under its route's group key: the route sends that receiver's resolved notice).
+   */
+  notified: { receiver: string; level: number; atMs: number; routeGroupKey?: string }[];
   /** PagerDuty dedup_keys per receiver that got a level: acknowledgements go there. */
   pagerDuty: { receiver: string; dedupKey: string }[];
   history: HistoryEntry[];

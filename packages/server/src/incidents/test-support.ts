@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { resolveConfig, type ResolvedConfig } from '../config/index.js';
-import type { IncidentAlert, NotifyReceiver, NotifyReceiverResult } from './ports.js';
+import type { IncidentAlert, NotifyReceiver, NotifyReceiverResult, RouteGroup, RoutingPort } from './ports.js';
 
 export interface ReceivedNotification {
   receiver: string;
@@ -16,6 +16,7 @@ export interface ReceivedNotification {
   acknowledgeURL?: string;
   acknowledged?: boolean;
   groupKey?: string;
+  integrations?: readonly string[];
 }
 
 /**
@@ -41,6 +42,7 @@ export class CapturingReceivers {
       ...(options.acknowledgeURL !== undefined && { acknowledgeURL: options.acknowledgeURL }),
       ...(options.acknowledged !== undefined && { acknowledged: options.acknowledged }),
       ...(options.groupKey !== undefined && { groupKey: options.groupKey }),
+      ...(options.integrations !== undefined && { integrations: options.integrations }),
     });
     const integration = receiver.startsWith('pagerduty') ? 'pagerduty' : 'webhook';
     if (this.failing.has(receiver)) {
@@ -155,4 +157,44 @@ export function firing(
 
 export function resolved(alert: IncidentAlert, endsAtMs: number): IncidentAlert {
   return { ...alert, status: 'resolved', endsAtMs };
+}
+
+/**
+ * A routing tree for tests: each route sends the alerts whose labels include `match` to its
+ * receiver, grouped by alertname; `notify` records what the dispatcher would have notified.
+ */
+export class FakeRouting implements RoutingPort {
+  private readonly notified = new Map<string, string[]>();
+  /** Receivers whose route is in a mute time interval. */
+  readonly timeMuted = new Set<string>();
+
+  constructor(private readonly routes: readonly { match: Record<string, string>; receiver: string }[]) {}
+
+  groupsFor(labels: Readonly<Record<string, string>>): RouteGroup[] {
+    return this.routes
+      .filter((r) => Object.entries(r.match).every(([k, v]) => labels[k] === v))
+      .map((r) => ({
+        receiver: r.receiver,
+        groupKey: FakeRouting.groupKey(r.receiver, labels['alertname'] ?? ''),
+        timeMuted: this.timeMuted.has(r.receiver),
+      }));
+  }
+
+  notifiedIntegrations(receiver: string, groupKey: string): string[] {
+    return this.notified.get(`${receiver}\u0000${groupKey}`) ?? [];
+  }
+
+  /** The route's group of `alertname` notified `receiver` (PagerDuty integration for `pagerduty*`). */
+  notify(receiver: string, alertname: string): void {
+    const kind = receiver.startsWith('pagerduty') ? 'pagerduty' : 'webhook';
+    this.notified.set(`${receiver}\u0000${FakeRouting.groupKey(receiver, alertname)}`, [kind]);
+  }
+
+  static groupKey(receiver: string, alertname: string): string {
+    return `{}/route-${receiver}:{alertname="${alertname}"}`;
+  }
+
+  static dedupKey(receiver: string, alertname: string): string {
+    return sha256(FakeRouting.groupKey(receiver, alertname));
+  }
 }

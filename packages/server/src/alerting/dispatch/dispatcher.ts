@@ -104,7 +104,23 @@ export interface NotifyReceiverOptions {
   readonly groupLabels?: Readonly<Record<string, string>>;
   /** Give up retrying after this long. @default 60 s */
   readonly timeoutMs?: number;
+  /** Only the receiver's integrations of these kinds (an acknowledgement goes to PagerDuty only). @default all */
+  readonly integrations?: readonly string[];
 }
+
+/** A route group an alert's labels fall into: what the route's notifications are keyed by. */
+export interface RouteGroupRef {
+  readonly receiver: string;
+  readonly groupKey: string;
+  /** The route's active/mute time intervals keep it from notifying at the time asked about. */
+  readonly timeMuted: boolean;
+}
+
+/**
+ * The acknowledgement link for a route notification's firing alerts (Watchkeeper's escalation puts
+ * one in when the alerts belong to one open incident), or undefined.
+ */
+export type AcknowledgeURLProvider = (firing: readonly Alert[], nowMs: number) => string | undefined;
 
 export interface NotifyReceiverResult {
   readonly receiver: string;
@@ -166,6 +182,7 @@ export class Dispatcher {
   private readonly log: DispatcherLog;
   private unsubscribe: (() => void) | undefined;
   private cancelGc: (() => void) | undefined;
+  private acknowledgeURLs: AcknowledgeURLProvider | undefined;
   private stopped = false;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -223,6 +240,30 @@ export class Dispatcher {
       const i = this.muteStages.indexOf(stage);
       if (i >= 0) this.muteStages.splice(i, 1);
     };
+  }
+
+  /** Puts acknowledgement links into route notifications (incidents/ sets it); undefined removes it. */
+  setAcknowledgeURLProvider(provider: AcknowledgeURLProvider | undefined): void {
+    this.acknowledgeURLs = provider;
+  }
+
+  /**
+   * The route groups the routing tree puts these labels in (one per matching route, tree order),
+   * and whether each route's time intervals mute it at `nowMs`.
+   */
+  routeGroupsFor(labels: Readonly<Record<string, string>>, nowMs = this.options.clock.nowMs()): RouteGroupRef[] {
+    return this.options.config.routeTree.match(labels).map((route) => ({
+      receiver: route.opts.receiver,
+      groupKey: groupKey(route, labels),
+      timeMuted: this.timeMuted(route, nowMs),
+    }));
+  }
+
+  /** The kinds of the receiver's integrations whose last notification of the group had firing alerts. */
+  notifiedIntegrations(receiver: string, key: string): string[] {
+    return (this.integrationsByReceiver.get(receiver) ?? [])
+      .filter((integ) => (this.options.nflog.query(integ.key, key)?.firing.size ?? 0) > 0)
+      .map((integ) => integ.kind);
   }
 
   /** The receivers of alertmanager.yml, in file order. */
@@ -330,7 +371,8 @@ export class Dispatcher {
     try {
       const results = await Promise.all(
         integrations.map(async (integ) => {
-          const toSend = notificationAlerts.filter((a) => integ.sendResolved || a.status === 'firing');
+          const wanted = options.integrations === undefined || options.integrations.includes(integ.kind);
+          const toSend = notificationAlerts.filter((a) => wanted && (integ.sendResolved || a.status === 'firing'));
           if (toSend.length === 0) return { integration: integ.kind, index: integ.index, outcome: 'skipped' as const };
           const outcome = await integ.send(
             {
@@ -539,6 +581,8 @@ export class Dispatcher {
     const toSend = integ.sendResolved ? candidates : candidates.filter((f) => !f.resolved);
     let outcome: SendOutcome = { ok: true };
     if (toSend.length > 0) {
+      const firingAlerts = toSend.filter((f) => !f.resolved).map((f) => f.alert);
+      const acknowledgeURL = firingAlerts.length > 0 ? this.acknowledgeURLs?.(firingAlerts, nowMs) : undefined;
       outcome = await integ.send(
         {
           receiver: group.route.opts.receiver,
@@ -547,6 +591,7 @@ export class Dispatcher {
           alerts: toSend.map((f) => toNotificationAlert(f.alert, nowMs)),
           externalURL: this.externalURL(),
           templates: this.options.templates,
+          ...(acknowledgeURL !== undefined && { acknowledgeURL }),
         },
         signal,
       );

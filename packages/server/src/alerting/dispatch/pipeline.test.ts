@@ -455,3 +455,73 @@ describe('notifyReceiver (ad-hoc, for escalation)', () => {
     await expect(h.am.notifyReceiver('nobody', [])).rejects.toBeInstanceOf(UnknownReceiverError);
   });
 });
+
+describe('what escalation asks of the routing tree', () => {
+  const TREE = `
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 10s
+  group_interval: 1m
+  repeat_interval: 4h
+  routes:
+    - matchers: [severity="critical"]
+      receiver: oncall
+      continue: true
+      mute_time_intervals: [weekends]
+    - matchers: [severity="critical"]
+      receiver: hook
+time_intervals:
+  - name: weekends
+    time_intervals: [{ weekdays: [saturday, sunday] }]
+${RECEIVERS}`;
+
+  it("names the route groups of an alert's labels, with time-muted routes marked", () => {
+    h = harness(TREE);
+    const labels = { alertname: 'Down', severity: 'critical', job: 'x' };
+    // T0 is a Friday; the next day a Saturday.
+    expect(h.am.dispatcher.routeGroupsFor(labels, T0)).toEqual([
+      { receiver: 'oncall', groupKey: '{}/{severity="critical"}:{alertname="Down"}', timeMuted: false },
+      { receiver: 'hook', groupKey: '{}/{severity="critical"}:{alertname="Down"}', timeMuted: false },
+    ]);
+    expect(h.am.dispatcher.routeGroupsFor(labels, T0 + 24 * 60 * MIN).map((g) => g.timeMuted)).toEqual([true, false]);
+    expect(h.am.dispatcher.routeGroupsFor({ alertname: 'Slow' }, T0)).toEqual([
+      { receiver: 'hook', groupKey: '{}:{alertname="Slow"}', timeMuted: false },
+    ]);
+  });
+
+  it('tells which integrations a group notified, and puts the acknowledgement link the provider gives into firing notifications', async () => {
+    h = harness(TREE);
+    const seen: string[][] = [];
+    h.am.dispatcher.setAcknowledgeURLProvider((firing) => {
+      seen.push(firing.map((a) => a.labels['alertname']!));
+      return 'http://watchkeeper.test/api/wk/ack/7.x.y';
+    });
+    const key = '{}/{severity="critical"}:{alertname="Down"}';
+    h.post({ labels: { alertname: 'Down', severity: 'critical' }, endsAt: h.at(2 * MIN) });
+    expect(h.am.dispatcher.notifiedIntegrations('oncall', key)).toEqual([]);
+    await h.clock.run(20 * SEC);
+    expect(h.am.dispatcher.notifiedIntegrations('oncall', key)).toEqual(['webhook', 'webhook']);
+    expect(h.am.dispatcher.notifiedIntegrations('hook', '{}:{alertname="Down"}')).toEqual([]);
+    expect(h.hook('oncall').calls[0]!.ctx.acknowledgeURL).toBe('http://watchkeeper.test/api/wk/ack/7.x.y');
+    // The resolved notice has no firing alert: no link, the provider is not asked.
+    const asked = seen.length;
+    await h.clock.run(3 * MIN);
+    const last = h.hook('oncall').calls.at(-1)!;
+    expect(last.summary).toEqual(['Down/resolved']);
+    expect(last.ctx.acknowledgeURL).toBeUndefined();
+    expect(seen.length).toBe(asked);
+    expect(h.am.dispatcher.notifiedIntegrations('oncall', key)).toEqual([]);
+  });
+
+  it('sends an ad-hoc notification only to the integration kinds asked for', async () => {
+    h = harness(`${ROUTE}${RECEIVERS}`);
+    h.post({ labels: { alertname: 'Down' }, endsAt: h.at(LONG) });
+    const result = await h.am.notifyReceiver('oncall', h.am.store.list(), {
+      acknowledged: true,
+      integrations: ['pagerduty'],
+    });
+    expect(result.integrations.map((i) => i.outcome)).toEqual(['skipped', 'skipped']);
+    expect(h.hook('oncall').calls).toEqual([]);
+  });
+});
