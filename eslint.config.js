@@ -20,6 +20,8 @@ const SERVER_MODULE_DEPENDENCIES = {
   rules: ['lib', 'tsdb', 'promql', 'template'],
   alerting: ['lib', 'template'],
   incidents: ['lib', 'alerting', 'config'],
+  // The restricted-series policy reads rule expressions (promql) and filters what the stores return.
+  access: ['lib', 'config', 'tsdb', 'promql'],
 };
 
 /** Modules whose files are imported one by one: lib/ is a folder of independent leaf utilities. */
@@ -78,7 +80,7 @@ const PACKAGE_PATTERNS = [
 ];
 
 /** Which workspace packages each package may import (docs/architecture.md); the server has its own rules above. */
-const PACKAGE_DEPENDENCIES = { model: [], sdk: ['model'], demo: ['model', 'sdk'] };
+const PACKAGE_DEPENDENCIES = { model: [], sdk: ['model'], demo: ['model', 'sdk'], web: ['model'] };
 const ALL_PACKAGES = ['model', 'sdk', 'server', 'web', 'agent', 'demo'];
 
 const packageBoundaryConfigs = Object.entries(PACKAGE_DEPENDENCIES).map(([pkg, allowed]) => {

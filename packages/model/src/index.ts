@@ -28,3 +28,15 @@ export type {
   MetricSource,
   MetricType,
 } from './catalog.js';
+
+export { dashboardSchema, panelQuerySchema, panelSchema, variableSchema, PANEL_TYPES, UNITS } from './dashboard.js';
+export type {
+  Dashboard,
+  DashboardInput,
+  DashboardSummary,
+  Panel,
+  PanelQuery,
+  PanelType,
+  Unit,
+  Variable,
+} from './dashboard.js';
