@@ -16,3 +16,4 @@ export {
   type Principal,
   type Role,
 } from './roles.js';
+export type { AuditEntry, AuditLog, AuditRecord } from './audit.js';
