@@ -22,6 +22,8 @@ const SERVER_MODULE_DEPENDENCIES = {
   incidents: ['lib', 'alerting', 'config'],
   // The restricted-series policy reads rule expressions (promql) and filters what the stores return.
   access: ['lib', 'config', 'tsdb', 'promql'],
+  // Dashboard files: parsed by the PromQL parser; durations from config.
+  dashboards: ['lib', 'config', 'promql'],
 };
 
 /** Modules whose files are imported one by one: lib/ is a folder of independent leaf utilities. */

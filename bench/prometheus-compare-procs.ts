@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnUntilReady } from '../test/e2e/helpers.js';
+import { spawnUntilReady, TEST_ADMIN_TOKEN } from '../test/e2e/helpers.js';
 
 const CLI = fileURLToPath(new URL('../packages/server/bin/watchkeeper.js', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -54,6 +54,8 @@ export async function startWatchkeeper(opts: {
     cwd: opts.dir,
     timeoutMs: opts.timeoutMs,
     defaultStopTimeoutMs: 300_000,
+    // Queries and remote write (test/e2e's send/remoteWrite) send this token.
+    env: { WATCHKEEPER_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
   });
   return { ...proc, dataDir };
 }

@@ -16,7 +16,7 @@ import { loadRuleFile } from '../packages/server/src/rules/index.js';
 import { ALERTMANAGER_BIN, startAlertmanager } from '../test/e2e/alertmanager-process.js';
 
 export { ALERTMANAGER_BIN };
-import { spawnUntilReady, type ReadyProcess } from '../test/e2e/helpers.js';
+import { spawnUntilReady, TEST_ADMIN_TOKEN, type ReadyProcess } from '../test/e2e/helpers.js';
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from '../test/e2e/prometheus-process.js';
 import { mulberry32 } from './promql-bench-data.js';
 import {
@@ -292,7 +292,14 @@ export async function startWatchkeeperProcess(
     'watchkeeper',
     process.execPath,
     [WATCHKEEPER_CLI, 'serve', '--config', config, '--web.listen-address', `127.0.0.1:${port}`],
-    { url: `http://127.0.0.1:${port}`, cwd: dir, timeoutMs: 60_000, defaultStopTimeoutMs: 120_000 },
+    {
+      url: `http://127.0.0.1:${port}`,
+      cwd: dir,
+      timeoutMs: 60_000,
+      defaultStopTimeoutMs: 120_000,
+      // remoteWrite() and the rules API calls of rules-bench.ts send this token.
+      env: { WATCHKEEPER_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    },
   );
 }
 

@@ -37,7 +37,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadRuleFile } from '../packages/server/src/rules/index.js';
-import { freePort } from '../test/e2e/helpers.js';
+import { adminHeaders, freePort } from '../test/e2e/helpers.js';
 import { PROMETHEUS_BIN, remoteWrite } from '../test/e2e/prometheus-process.js';
 import { cpuSeconds, rssBytes } from './prometheus-compare-procs.js';
 import { encodeRound } from './prometheus-compare-workload.js';
@@ -278,7 +278,7 @@ interface ApiGroup {
 }
 
 async function fetchRules(url: string): Promise<ApiGroup[]> {
-  const res = await fetch(`${url}/api/v1/rules`);
+  const res = await fetch(`${url}/api/v1/rules`, { headers: adminHeaders() });
   if (!res.ok) throw new Error(`${url}/api/v1/rules: ${res.status} ${(await res.text()).slice(0, 300)}`);
   const body = (await res.json()) as { data?: { groups?: ApiGroup[] } };
   return body.data?.groups ?? [];

@@ -23,6 +23,7 @@ import { resolveConfig } from '../../packages/server/src/config/index.js';
 import { type Clock, ManualClock } from '../../packages/server/src/lib/clock.js';
 import { startServer, type RunningServer } from '../../packages/server/src/main.js';
 import type { Alert as RuleAlert } from '../../packages/server/src/rules/index.js';
+import { TEST_ADMIN_TOKEN } from './helpers.js';
 
 export const SEC = 1000;
 export const MIN = 60 * SEC;
@@ -409,7 +410,10 @@ export class Scenario {
           static_configs: [{ targets: typeof target === 'string' ? [target] : [...target] }],
         })),
       };
-      const config = resolveConfig(raw, 'alerting scenario', {}, dir);
+      // Every API needs a credential: the scenario's calls send the admin token (api()).
+      const config = resolveConfig(raw, 'alerting scenario', { adminToken: TEST_ADMIN_TOKEN }, dir);
+      // amtool 0.25's --http.config.file: how amtool sends the token.
+      writeFileSync(join(dir, 'amtool-http.yml'), `authorization:\n  credentials: ${TEST_ADMIN_TOKEN}\n`);
       const clock = new ScenarioClock(options.startMs);
       const server = await startServer({ config, clock });
       const scenario = new Scenario(clock, server, receivers, dir);
@@ -468,9 +472,23 @@ export class Scenario {
       .flatMap((r) => r.activeAlerts());
   }
 
-  /** A JSON API call; the body of the answer (parsed when JSON) and its status. */
-  async api(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown; text: string }> {
-    const res = await fetch(this.server.url + path, init);
+  /** amtool's `--http.config.file` for this server (the admin token). */
+  get amtoolHttpConfigFile(): string {
+    return join(this.dir, 'amtool-http.yml');
+  }
+
+  /**
+   * A JSON API call; the body of the answer (parsed when JSON) and its status. Sent with the admin
+   * token, unless `anonymous` (the signed endpoints: acknowledgement links, webhooks).
+   */
+  async api(
+    path: string,
+    init: RequestInit = {},
+    opts: { anonymous?: boolean } = {},
+  ): Promise<{ status: number; body: unknown; text: string }> {
+    const headers = new Headers(init.headers);
+    if (!opts.anonymous) headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+    const res = await fetch(this.server.url + path, { ...init, headers });
     const text = await res.text();
     let body: unknown = text;
     if ((res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
@@ -492,11 +510,15 @@ export class Scenario {
       },
     });
     const signature = `v1=${createHmac('sha256', secret).update(payload).digest('hex')}`;
-    return this.api('/api/wk/integrations/pagerduty/webhook', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signature },
-      body: payload,
-    });
+    return this.api(
+      '/api/wk/integrations/pagerduty/webhook',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signature },
+        body: payload,
+      },
+      { anonymous: true },
+    );
   }
 
   async close(): Promise<void> {

@@ -313,17 +313,21 @@ describe('scenario 1: parts-api goes down', () => {
     expect(sms?.ackURL).toBeDefined();
     const link = sms!.ackURL!;
 
-    // Opening the link (a chat unfurler, a mail scanner) acknowledges nothing.
-    const page = await s.api(new URL(link).pathname);
+    // Opening the link (a chat unfurler, a mail scanner) acknowledges nothing. No login needed: the link is signed.
+    const page = await s.api(new URL(link).pathname, {}, { anonymous: true });
     expect(page.status).toBe(200);
     expect(page.text).toContain(`Acknowledge incident #${o.incident.id}`);
     expect((await incident(s, o.incident.id)).state).toBe('triggered');
 
-    const confirmed = await s.api(new URL(link).pathname, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'by=bob',
-    });
+    const confirmed = await s.api(
+      new URL(link).pathname,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'by=bob',
+      },
+      { anonymous: true },
+    );
     expect(confirmed.status).toBe(200);
     expect(confirmed.text).toContain('was acknowledged by bob (link)');
     expect(await incident(s, o.incident.id)).toMatchObject({
@@ -677,6 +681,7 @@ async function silence(s: Scenario, matcher: string, startMs: number, endMs: num
   }
   const args = [
     `--alertmanager.url=${s.server.url}`,
+    `--http.config.file=${s.amtoolHttpConfigFile}`,
     '--no-version-check',
     'silence',
     'add',

@@ -20,8 +20,9 @@ import {
   startAlertmanager,
   startWatchkeeperAlerting,
   waitFor,
+  writeAmtoolHttpConfig,
 } from './alertmanager-process.js';
-import { freePort, type ReadyProcess } from './helpers.js';
+import { adminFetch, freePort, TEST_ADMIN_TOKEN, type ReadyProcess } from './helpers.js';
 import { PROMETHEUS_BIN, prometheusAvailable, startPrometheus, type PrometheusProcess } from './prometheus-process.js';
 
 const CONFIG = (hook: string) => `
@@ -45,11 +46,14 @@ interface Out {
   stderr: string;
 }
 
+/** amtool's --http.config.file with the test admin token (written in the first beforeAll). */
+let amtoolHttpConfig = '';
+
 function amtool(url: string, args: string[]): Promise<Out> {
   return new Promise((resolve) => {
     execFile(
       AMTOOL_BIN,
-      [`--alertmanager.url=${url}`, '--no-version-check', ...args],
+      [`--alertmanager.url=${url}`, `--http.config.file=${amtoolHttpConfig}`, '--no-version-check', ...args],
       { encoding: 'utf8' },
       (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
@@ -86,6 +90,7 @@ describe.skipIf(!hasAmtool)('amtool against Watchkeeper', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wk-amtool-'));
+    amtoolHttpConfig = writeAmtoolHttpConfig(dir);
     await capture.start();
     [wk, am] = await Promise.all([
       startWatchkeeperAlerting(join(dir, 'wk'), await freePort(), CONFIG(capture.url('/wk'))),
@@ -208,6 +213,7 @@ rule_files: [${JSON.stringify(join(dir, 'rules.yml'))}]
 alerting:
   alertmanagers:
     - api_version: v2
+      authorization: { credentials: ${TEST_ADMIN_TOKEN} }
       static_configs: [{ targets: ['127.0.0.1:${wkPort}'] }]
 scrape_configs: []
 `,
@@ -230,7 +236,7 @@ scrape_configs: []
     let alerts: ApiAlert[] = [];
     await waitFor(
       async () => {
-        alerts = (await (await fetch(`${wk.url}/api/v2/alerts`)).json()) as ApiAlert[];
+        alerts = (await (await adminFetch(`${wk.url}/api/v2/alerts`)).json()) as ApiAlert[];
         return alerts.length > 0;
       },
       30_000,

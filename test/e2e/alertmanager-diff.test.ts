@@ -24,7 +24,7 @@ import {
   startWatchkeeperAlerting,
   type Captured,
 } from './alertmanager-process.js';
-import { freePort, type ReadyProcess } from './helpers.js';
+import { adminFetch, freePort, type ReadyProcess } from './helpers.js';
 
 /** Enough for one group_interval tick (2 s) after any change, with margin for a loaded machine. */
 const STEP_MS = 4500;
@@ -123,9 +123,11 @@ describe.skipIf(skip)('differential: Watchkeeper vs Alertmanager 0.25', () => {
     await step();
     for (const s of sides) {
       apiSnapshots[s.name] = {
-        alerts: await (await fetch(`${s.proc.url}/api/v2/alerts`)).json(),
-        groups: await (await fetch(`${s.proc.url}/api/v2/alerts/groups`)).json(),
-        inhibitedOnly: await (await fetch(`${s.proc.url}/api/v2/alerts?active=false&filter=cluster%3D%22c1%22`)).json(),
+        alerts: await (await adminFetch(`${s.proc.url}/api/v2/alerts`)).json(),
+        groups: await (await adminFetch(`${s.proc.url}/api/v2/alerts/groups`)).json(),
+        inhibitedOnly: await (
+          await adminFetch(`${s.proc.url}/api/v2/alerts?active=false&filter=cluster%3D%22c1%22`)
+        ).json(),
       };
     }
     // 3. A2 resolves while inhibited: Alertmanager never tells anyone.
@@ -150,9 +152,9 @@ describe.skipIf(skip)('differential: Watchkeeper vs Alertmanager 0.25', () => {
     await step();
     // 6. The silence is expired: P2 goes out.
     for (const s of sides) {
-      expect((await fetch(`${s.proc.url}/api/v2/silence/${silenceIds[s.name]}`, { method: 'DELETE' })).status).toBe(
-        200,
-      );
+      expect(
+        (await adminFetch(`${s.proc.url}/api/v2/silence/${silenceIds[s.name]}`, { method: 'DELETE' })).status,
+      ).toBe(200);
     }
     await step();
     // 7. Everything resolves.

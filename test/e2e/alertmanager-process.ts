@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { spawnUntilReady, startServe, type ReadyProcess } from './helpers.js';
+import { adminHeaders, spawnUntilReady, startServe, TEST_ADMIN_TOKEN, type ReadyProcess } from './helpers.js';
 
 export const ALERTMANAGER_BIN = process.env['ALERTMANAGER_BIN'] ?? '/usr/bin/prometheus-alertmanager';
 export const AMTOOL_BIN = process.env['AMTOOL_BIN'] ?? '/usr/bin/amtool';
@@ -55,6 +55,17 @@ export async function startWatchkeeperAlerting(
       `alerting:\n  alertmanager_config: alertmanager.yml\n  external_url: http://127.0.0.1:${port}\n${extra}`,
   );
   return startServe(['--config', config], port);
+}
+
+/**
+ * amtool's `--http.config.file` with the test admin token, written into `dir`: amtool 0.25 then
+ * sends `Authorization: Bearer` (Watchkeeper needs it; Alertmanager without a web config ignores it).
+ */
+export function writeAmtoolHttpConfig(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'amtool-http.yml');
+  writeFileSync(file, `authorization:\n  credentials: ${TEST_ADMIN_TOKEN}\n`);
+  return file;
 }
 
 /** One request the capture server received. */
@@ -114,10 +125,11 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
   }
 }
 
+/** POSTs JSON with the test admin token (Watchkeeper needs it; Alertmanager ignores it). */
 export async function postJson(url: string, body: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: adminHeaders({ 'content-type': 'application/json' }),
     body: JSON.stringify(body),
   });
   return { status: res.status, text: await res.text() };

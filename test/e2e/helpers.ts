@@ -1,9 +1,29 @@
 /** Starting `watchkeeper serve` as a real child process for black-box tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../packages/server/bin/watchkeeper.js', import.meta.url));
+
+/**
+ * The admin token the tests' servers accept (WATCHKEEPER_ADMIN_TOKEN for `serve` processes,
+ * `resolveConfig(..., { adminToken })` in process): every API needs a credential (access/).
+ * One per test process.
+ */
+export const TEST_ADMIN_TOKEN = `wk-test-admin-${randomBytes(16).toString('hex')}`;
+
+/** `Authorization: Bearer <TEST_ADMIN_TOKEN>`, merged with `headers`. */
+export function adminHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  return { ...headers, authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+}
+
+/** fetch() as the admin token: for tests that are not about access control. */
+export function adminFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+  return fetch(url, { ...init, headers });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,14 +40,22 @@ export async function freePort(): Promise<number> {
 /** A `watchkeeper serve` process started by `startServe`. */
 export type ServerProcess = ReadyProcess;
 
-/** Runs `watchkeeper serve` with the given flags and waits until /-/ready answers. */
-export async function startServe(args: string[], port: number, timeoutMs = 30_000): Promise<ServerProcess> {
+/**
+ * Runs `watchkeeper serve` with the given flags and waits until /-/ready answers. The server
+ * accepts TEST_ADMIN_TOKEN (WATCHKEEPER_ADMIN_TOKEN in its environment).
+ */
+export async function startServe(
+  args: string[],
+  port: number,
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${port}`;
   return spawnUntilReady(
     'watchkeeper',
     process.execPath,
     [CLI, 'serve', '--web.listen-address', `127.0.0.1:${port}`, ...args],
-    { url, timeoutMs },
+    { url, timeoutMs, env: { WATCHKEEPER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env } },
   );
 }
 
@@ -46,9 +74,20 @@ export async function spawnUntilReady(
   name: string,
   bin: string,
   args: string[],
-  opts: { url: string; cwd?: string; timeoutMs?: number; defaultStopTimeoutMs?: number },
+  opts: {
+    url: string;
+    cwd?: string;
+    timeoutMs?: number;
+    defaultStopTimeoutMs?: number;
+    /** Added to this process's environment. */
+    env?: Record<string, string>;
+  },
 ): Promise<ReadyProcess> {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+  const child = spawn(bin, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.cwd,
+    ...(opts.env && { env: { ...process.env, ...opts.env } }),
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWriteRequest } from '../../packages/server/src/ingest/index.js';
 import { Labels } from '../../packages/server/src/lib/labels.js';
-import { freePort, startServe, type ServerProcess } from './helpers.js';
+import { adminFetch, adminHeaders, freePort, startServe, type ServerProcess } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wk-kill9-'));
 const running: ServerProcess[] = [];
@@ -38,7 +38,7 @@ async function send(url: string, body: Uint8Array): Promise<boolean> {
   try {
     const res = await fetch(`${url}/api/v1/write`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+      headers: adminHeaders({ 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }),
       body,
     });
     return res.status === 204;
@@ -73,7 +73,7 @@ describe('durability', () => {
     const second = await startServe(['--storage.path', dir], port);
     running.push(second);
     const q = encodeURIComponent(`kill9_test_total[${Math.ceil((Date.now() - BASE_MS) / 1000) + 60}s]`);
-    const res = (await (await fetch(`${second.url}/api/v1/query?query=${q}`)).json()) as {
+    const res = (await (await adminFetch(`${second.url}/api/v1/query?query=${q}`)).json()) as {
       data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
     };
     const found = new Map<string, string>();

@@ -48,7 +48,9 @@ describe('npm start system: portal, simulator, faults', () => {
   const output: string[] = [];
 
   const query = async (expr: string): Promise<VectorSample[]> => {
-    const res = await fetch(`${wk}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    const res = await fetch(`${wk}/api/v1/query?query=${encodeURIComponent(expr)}`, {
+      headers: { authorization: `Bearer ${system!.adminToken}` },
+    });
     const body = (await res.json()) as { status: string; data?: { result: VectorSample[] }; error?: string };
     if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
     return body.data!.result;
@@ -122,6 +124,21 @@ describe('npm start system: portal, simulator, faults', () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
+  it('passes its admin token to Watchkeeper and finds the first admin password', async () => {
+    expect((await fetch(`${wk}/api/v1/query?query=up`)).status).toBe(401);
+    const me = await fetch(`${wk}/api/wk/me`, { headers: { authorization: `Bearer ${system!.adminToken}` } });
+    expect(((await me.json()) as { data: { kind: string } }).data.kind).toBe('admin-token');
+    expect(system!.storagePath).toBe(join(dir, 'data'));
+    const password = system!.adminPassword;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const login = await fetch(`${wk}/api/wk/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+  });
+
   it('brings every target up and the plan metrics get data', async () => {
     const up = await eventually(
       'up',
@@ -142,7 +159,9 @@ describe('npm start system: portal, simulator, faults', () => {
 
   it('holds no revenue-internal series when it scrapes only public endpoints', async () => {
     expect(await query('{__name__=~"_sms_.*"}')).toEqual([]);
-    const names = (await (await fetch(`${wk}/api/v1/label/__name__/values`)).json()) as { data: string[] };
+    const names = (await (
+      await fetch(`${wk}/api/v1/label/__name__/values`, { headers: { authorization: `Bearer ${system!.adminToken}` } })
+    ).json()) as { data: string[] };
     expect(names.data.length).toBeGreaterThan(50);
     expect(names.data.filter((n) => n.startsWith('_sms_'))).toEqual([]);
     for (const service of SERVICE_NAMES) {

@@ -15,6 +15,7 @@
  * 3's, e.g. "PromQL info: metric might not be a counter").
  */
 import type { DiffRequest } from './prometheus-diff-queries.js';
+import { adminHeaders } from './helpers.js';
 
 export const REL_TOLERANCE = 1e-12;
 /** Differing points listed per series before "and N more". */
@@ -286,15 +287,18 @@ export class Comparer {
   }
 }
 
-/** Sends `req` (GET query string, or POST form as Grafana does for query_range). */
+/**
+ * Sends `req` (GET query string, or POST form as Grafana does for query_range), with the test
+ * admin token (Watchkeeper needs one; Prometheus ignores it).
+ */
 export async function send(baseUrl: string, req: DiffRequest): Promise<ApiAnswer> {
   const form = new URLSearchParams(req.params).toString();
   const res =
     req.method === 'GET'
-      ? await fetch(`${baseUrl}${req.path}${form ? `?${form}` : ''}`)
+      ? await fetch(`${baseUrl}${req.path}${form ? `?${form}` : ''}`, { headers: adminHeaders() })
       : await fetch(`${baseUrl}${req.path}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          headers: adminHeaders({ 'content-type': 'application/x-www-form-urlencoded' }),
           body: form,
         });
   return { status: res.status, text: await res.text() };

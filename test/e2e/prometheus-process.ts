@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnUntilReady } from './helpers.js';
+import { adminHeaders, spawnUntilReady } from './helpers.js';
 
 /** `PROMETHEUS_BIN` overrides the path (e.g. a Prometheus 3.x binary for a one-off comparison). */
 export const PROMETHEUS_BIN = process.env['PROMETHEUS_BIN'] ?? '/usr/bin/prometheus';
@@ -66,15 +66,18 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
   return { ...proc, dataDir };
 }
 
-/** Remote write 1.0 (snappy protobuf). Returns the status and, on failure, the body's text. */
+/**
+ * Remote write 1.0 (snappy protobuf), with the test admin token (Watchkeeper needs one;
+ * Prometheus ignores it). Returns the status and, on failure, the body's text.
+ */
 export async function remoteWrite(url: string, body: Uint8Array): Promise<{ status: number; text: string }> {
   const res = await fetch(`${url}/api/v1/write`, {
     method: 'POST',
-    headers: {
+    headers: adminHeaders({
       'content-type': 'application/x-protobuf',
       'content-encoding': 'snappy',
       'x-prometheus-remote-write-version': '0.1.0',
-    },
+    }),
     body,
   });
   return { status: res.status, text: res.status === 204 ? '' : await res.text() };

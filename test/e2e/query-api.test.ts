@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../packages/server/src/config/index.js';
 import { startServer, type RunningServer } from '../../packages/server/src/main.js';
+import { adminFetch, TEST_ADMIN_TOKEN } from './helpers.js';
 
 let server: RunningServer;
 const T0 = 1_700_000_000_000;
@@ -23,6 +24,7 @@ beforeAll(async () => {
       global: { scrape_interval: '1h', scrape_timeout: '10s' },
     },
     'test',
+    { adminToken: TEST_ADMIN_TOKEN },
   );
   server = await startServer({ config, clock: new ManualClock(T0) });
   for (let i = 0; i <= 20; i++) {
@@ -42,7 +44,7 @@ afterAll(async () => {
 });
 
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(server.url + path);
+  const res = await adminFetch(server.url + path);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -85,7 +87,7 @@ describe('query API', () => {
   });
 
   it('accepts POST form bodies', async () => {
-    const res = await fetch(server.url + '/api/v1/query', {
+    const res = await adminFetch(server.url + '/api/v1/query', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: `query=${encodeURIComponent('count(http_requests_total)')}&time=${(T0 + 60_000) / 1000}`,

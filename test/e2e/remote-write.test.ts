@@ -11,6 +11,7 @@ import { resolveConfig } from '../../packages/server/src/config/index.js';
 import { encodeWriteRequest } from '../../packages/server/src/ingest/index.js';
 import { Labels } from '../../packages/server/src/lib/labels.js';
 import { startServer, type RunningServer } from '../../packages/server/src/main.js';
+import { adminFetch, TEST_ADMIN_TOKEN } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wk-rw-'));
 let server: RunningServer;
@@ -24,6 +25,7 @@ beforeAll(async () => {
       global: { scrape_interval: '1h', scrape_timeout: '10s' },
     },
     'test',
+    { adminToken: TEST_ADMIN_TOKEN },
   );
   server = await startServer({ config });
 });
@@ -49,7 +51,7 @@ async function write(labels: Record<string, string>, points: Point[]): Promise<{
 }
 
 async function post(body: Uint8Array): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${server.url}/api/v1/write`, {
+  const res = await adminFetch(`${server.url}/api/v1/write`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-protobuf',
@@ -63,7 +65,9 @@ async function post(body: Uint8Array): Promise<{ status: number; text: string }>
 
 async function samples(selector: string): Promise<[number, string][]> {
   const q = encodeURIComponent(`${selector}[3d]`);
-  const res = (await (await fetch(`${server.url}/api/v1/query?query=${q}&time=${(NOW + 60_000) / 1000}`)).json()) as {
+  const res = (await (
+    await adminFetch(`${server.url}/api/v1/query?query=${q}&time=${(NOW + 60_000) / 1000}`)
+  ).json()) as {
     data: { result: { values: [number, string][] }[] };
   };
   return res.data.result[0]?.values ?? [];
@@ -159,7 +163,7 @@ describe('remote write', () => {
   it('deletes series by matcher for data-protection requests', async () => {
     await write({ __name__: 'customer_data', customer: 'c1' }, [{ t: NOW - 5000, v: 1 }]);
     await write({ __name__: 'customer_data', customer: 'c2' }, [{ t: NOW - 5000, v: 2 }]);
-    const res = await fetch(
+    const res = await adminFetch(
       `${server.url}/api/v1/admin/tsdb/delete_series?match[]=${encodeURIComponent('customer_data{customer="c1"}')}`,
       {
         method: 'POST',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../packages/server/src/config/index.js';
 import { startServer, type RunningServer } from '../../packages/server/src/main.js';
+import { adminFetch, TEST_ADMIN_TOKEN } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wk-scrape-e2e-'));
 let exporter: Server;
@@ -62,7 +63,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  server = await startServer({ config: loadConfig(join(dir, 'watchkeeper.yml')) });
+  server = await startServer({ config: loadConfig(join(dir, 'watchkeeper.yml'), { adminToken: TEST_ADMIN_TOKEN }) });
 });
 
 afterAll(async () => {
@@ -72,7 +73,7 @@ afterAll(async () => {
 });
 
 async function query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const res = (await (await fetch(`${server.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+  const res = (await (await adminFetch(`${server.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
     data: { result: { metric: Record<string, string>; value: [number, string] }[] };
   };
   return res.data.result;
@@ -98,13 +99,13 @@ describe('scraping through the server', () => {
     });
     expect(await query('internal_debug')).toEqual([]);
     expect((await query('scrape_samples_post_metric_relabeling{job="parts-api"}'))[0]?.value[1]).toBe('1');
-    const targets = (await (await fetch(`${server.url}/api/v1/targets?state=active`)).json()) as {
+    const targets = (await (await adminFetch(`${server.url}/api/v1/targets?state=active`)).json()) as {
       data: { activeTargets: { labels: Record<string, string>; health: string; scrapePool: string }[] };
     };
     const parts = targets.data.activeTargets.find((t) => t.scrapePool === 'parts-api');
     expect(parts?.health).toBe('up');
     const metadata = (await (
-      await fetch(`${server.url}/api/v1/metadata?metric=sms_parts_quotes_requested_total`)
+      await adminFetch(`${server.url}/api/v1/metadata?metric=sms_parts_quotes_requested_total`)
     ).json()) as {
       data: Record<string, { type: string; help: string }[]>;
     };

@@ -42,6 +42,14 @@ export const panelQuerySchema = z
     legend: z.string().optional(),
     /** An instant query at the end of the range (stat, gauge, table, pie, bars, ...) rather than a range query. */
     instant: z.boolean().optional(),
+    /**
+     * Smallest step of a range query, a Prometheus duration (`1d`: one bar per day), like
+     * Grafana's per-query "min interval"; without it the step follows the time range and the width.
+     */
+    interval: z
+      .string()
+      .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'a Prometheus duration such as 30s, 5m, 1h or 1d')
+      .optional(),
   })
   .strict();
 export type PanelQuery = z.infer<typeof panelQuerySchema>;
@@ -74,7 +82,11 @@ export const panelSchema = z
         z
           .object({
             title: z.string(),
-            /** `dashboard:<id>`, `explore` (the panel's query) or a URL; `${label}` is replaced from the series. */
+            /**
+             * `dashboard:<id>`, optionally with variables (`dashboard:user-behaviour?company=${company_id}`;
+             * without them, the target's variables whose `source_label` the clicked series carries are
+             * taken from it), `explore` (the panel's query) or a URL; `${label}` is replaced from the series.
+             */
             target: z.string(),
           })
           .strict(),

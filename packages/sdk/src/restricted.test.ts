@@ -80,7 +80,7 @@ describe('restricted series isolation', () => {
       company_id: 'cmp_2',
       order_type: 'standard',
     });
-    t.gauge('sms_churn_risk_score', { collect: (g) => g.set({ company: '_sms_leak' }, 1) });
+    t.gauge('sms_churn_risk_score', { collect: (g) => g.set({ company: '_sms_leak', company_id: 'cmp_3' }, 1) });
     // 4. A capitalised prefix, refused at definition time.
     expect(() => t.define({ name: '_SMS_markup_total', type: 'counter', help: 'x', labels: [] })).toThrow(/lower-case/);
     // 5. Straight into the public prom-client registry, bypassing the SDK.

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { AccessStore } from './access/index.js';
 import { resolveConfig, type ResolvedConfig, type ResolvedScrapeConfig } from './config/index.js';
 import {
   Alertmanager,
@@ -14,6 +15,7 @@ import {
   parseAlertmanagerConfig,
   type DispatcherLog,
 } from './alerting/index.js';
+import { loadDashboardFolder } from './dashboards/index.js';
 import { createHttpServer, type TsdbStatus } from './http/index.js';
 import { alertmanagerPorts, alertStoreSubscription, Incidents } from './incidents/index.js';
 import { ScrapeManager, type RemoteWriteMetrics } from './ingest/index.js';
@@ -49,6 +51,8 @@ export interface RunningServer {
   alertmanager: Alertmanager;
   /** Escalation, acknowledgement and suppression (incidents/). */
   incidents: Incidents;
+  /** Users, sessions, API tokens and the audit log (access/, `<storage.path>/access.db`). */
+  access: AccessStore;
   close(): Promise<void>;
 }
 
@@ -284,6 +288,46 @@ function openIncidents(
   return incidents;
 }
 
+// ---- Access (access/): users, sessions, API tokens, audit log ----
+
+/**
+ * Opens `<storage.path>/access.db`. On the first start (no users) creates `admin` with a one-time
+ * password, printed here once and left in `<storage.path>/initial-admin-password` (0600).
+ */
+async function openAccess(config: ResolvedConfig, clock: Clock): Promise<AccessStore> {
+  const access = AccessStore.open({
+    dir: config.storage.path,
+    clock,
+    sessionTtlMs: config.auth.sessionTtlMs,
+    sessionIdleTimeoutMs: config.auth.sessionIdleTimeoutMs,
+    auditRetentionMs: config.auth.auditRetentionMs,
+    onError: (err) => {
+      process.stderr.write(
+        `level=error component=access msg=${JSON.stringify(`audit log write failed: ${String(err)}`)}\n`,
+      );
+    },
+  });
+  try {
+    const first = await access.ensureFirstAdmin();
+    if (first) {
+      // The one place a password is ever printed: the operator needs it to log in.
+      process.stderr.write(
+        `level=warn component=access msg="created the first admin user" user=${first.user} password=${first.password} ` +
+          `file=${JSON.stringify(first.file)} hint="log in and change it: PATCH /api/wk/users/${first.user}"\n`,
+      );
+    }
+  } catch (err) {
+    access.close();
+    throw err;
+  }
+  if (!config.auth.enabled) {
+    process.stderr.write(
+      'level=warn component=access msg="auth.enabled is false: every request is treated as an admin"\n',
+    );
+  }
+  return access;
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = options.config ?? resolveConfig({}, 'defaults');
   const clock = options.clock ?? systemClock;
@@ -291,9 +335,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Invalid rule files stop the start before anything is opened (throws RuleLoadError).
   const ruleFiles = expandRuleFiles(config.ruleFiles);
   loadRuleFiles(ruleFiles);
+  // So do invalid dashboard files (throws DashboardLoadError).
+  const dashboards = loadDashboardFolder(config.dashboards.path, config.dashboards.explicit).map((f) => f.dashboard);
   // Started after listening (the alerts' generator URL needs the port); the API reads it from here.
   const started: { rules?: RunningRules } = {};
 
+  const access = await openAccess(config, clock);
   const storage = DiskStorage.open({
     dir: config.storage.path,
     clock,
@@ -311,6 +358,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     alertmanager = startAlertmanager(config, clock, registry);
   } catch (err) {
     await storage.close();
+    access.close();
     throw err;
   }
   let incidents: Incidents;
@@ -319,10 +367,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (err) {
     alertmanager.close();
     await storage.close();
+    access.close();
     throw err;
   }
 
   const app = await createHttpServer({
+    auth: {
+      enabled: config.auth.enabled,
+      store: access,
+      clock,
+      ...(config.auth.adminToken !== undefined && { adminToken: config.auth.adminToken }),
+      cookieSecure: config.auth.cookieSecure,
+      sessionTtlMs: config.auth.sessionTtlMs,
+      loginRateLimit: config.auth.loginRateLimit,
+    },
     engine,
     storage,
     registry,
@@ -351,6 +409,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     rules: { ruleGroups: () => started.rules?.manager.ruleGroups() ?? [] },
     alertmanager: { alertmanager, version: VERSION },
     incidents: { incidents },
+    dashboards: { dashboards: () => dashboards },
   });
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -358,6 +417,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await incidents.close();
     alertmanager.close();
     await storage.close();
+    access.close();
     throw err;
   }
   const address = app.server.address();
@@ -395,6 +455,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ruleManager,
     alertmanager,
     incidents,
+    access,
     async close() {
       if (closed) return;
       closed = true;
@@ -405,6 +466,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await scrapeManager.stop();
       await app.close();
       await storage.close();
+      access.close();
     },
   };
 }

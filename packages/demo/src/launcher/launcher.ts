@@ -9,9 +9,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { DEFAULT_PORTS, SERVICE_NAMES } from '../contract.js';
 
 /** The repository root (this file is packages/demo/{src,dist}/launcher/launcher.*). */
@@ -47,6 +48,19 @@ export interface RunningSystem {
   /** The notification inbox (in the portal's process): where config/alertmanager.yml's receivers deliver. */
   readonly inboxUrl: string;
   readonly internalMetricsTokenFile: string;
+  /**
+   * A new admin token at every start (WATCHKEEPER_ADMIN_TOKEN of the server): what the launcher's
+   * own calls and scripts send as `Authorization: Bearer`. Also in `adminTokenFile` (0600).
+   */
+  readonly adminToken: string;
+  readonly adminTokenFile: string;
+  /** Watchkeeper's storage path (from the config file or --storage.path of serveArgs). */
+  readonly storagePath: string;
+  /**
+   * The first admin's one-time password from `<storage>/initial-admin-password`, while it is
+   * there (until the admin changes it); undefined after that.
+   */
+  readonly adminPassword: string | undefined;
   readonly logDir: string;
   readonly processes: readonly { name: string; pid: number }[];
   /** Stops the simulator, the portal and Watchkeeper, in that order. */
@@ -56,6 +70,25 @@ export interface RunningSystem {
 /** The internal metrics token file under `stateDir` (config/watchkeeper.yml names the same path). */
 export function internalMetricsTokenFile(stateDir: string): string {
   return join(stateDir, 'demo', 'internal-metrics.token');
+}
+
+/** Watchkeeper's admin token for this start, under `stateDir`. */
+export function adminTokenFile(stateDir: string): string {
+  return join(stateDir, 'admin.token');
+}
+
+/**
+ * Where `watchkeeper serve` keeps its data: `--storage.path` of its arguments, else the config
+ * file's `storage.path` (relative to the file's folder; default ./data), as the server resolves it.
+ */
+export function serverStoragePath(configFile: string, serveArgs: readonly string[] = []): string {
+  const i = serveArgs.indexOf('--storage.path');
+  if (i >= 0 && serveArgs[i + 1] !== undefined) return resolve(serveArgs[i + 1]!);
+  const inline = serveArgs.find((a) => a.startsWith('--storage.path='));
+  if (inline !== undefined) return resolve(inline.slice('--storage.path='.length));
+  const doc = parseYaml(readFileSync(configFile, 'utf8')) as { storage?: { path?: unknown } } | null;
+  const path = typeof doc?.storage?.path === 'string' ? doc.storage.path : './data';
+  return resolve(dirname(resolve(configFile)), path);
 }
 
 interface Child {
@@ -72,11 +105,20 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
   mkdirSync(logDir, { recursive: true });
   // A new secret at every start; only Watchkeeper's scraper and the portal read it.
   writeFileSync(tokenFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+  // Watchkeeper's admin token for this start: every API needs a credential.
+  const adminToken = randomBytes(32).toString('hex');
+  const adminFile = adminTokenFile(stateDir);
+  writeFileSync(adminFile, adminToken + '\n', { mode: 0o600 });
+  const storagePath = serverStoragePath(opts.configFile, opts.serveArgs);
 
   const children: Child[] = [];
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
-  const start = (name: string, bin: string, args: string[]): Child => {
-    const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: REPO_ROOT });
+  const start = (name: string, bin: string, args: string[], env?: Record<string, string>): Child => {
+    const proc = spawn(process.execPath, [bin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+      ...(env && { env: { ...process.env, ...env } }),
+    });
     const child: Child = {
       name,
       process: proc,
@@ -111,7 +153,9 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
   );
   const inboxUrl = `http://127.0.0.1:${servicePort('inbox')}`;
   try {
-    const server = start('watchkeeper', SERVER_BIN, ['serve', '--config', opts.configFile, ...(opts.serveArgs ?? [])]);
+    const server = start('watchkeeper', SERVER_BIN, ['serve', '--config', opts.configFile, ...(opts.serveArgs ?? [])], {
+      WATCHKEEPER_ADMIN_TOKEN: adminToken,
+    });
     await waitReady(server, `${opts.watchkeeperUrl}/-/ready`, readyTimeoutMs);
     const portal = start('portal', DEMO_BIN, [
       'portal',
@@ -148,6 +192,13 @@ export async function launch(opts: LaunchOptions): Promise<RunningSystem> {
     serviceUrls,
     inboxUrl,
     internalMetricsTokenFile: tokenFile,
+    adminToken,
+    adminTokenFile: adminFile,
+    storagePath,
+    get adminPassword() {
+      const file = join(storagePath, 'initial-admin-password');
+      return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+    },
     logDir,
     processes: children.map((c) => ({ name: c.name, pid: c.process.pid ?? -1 })),
     stop,

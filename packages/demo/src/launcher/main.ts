@@ -80,12 +80,17 @@ async function main(): Promise<number> {
 
   const wk = system.watchkeeperUrl;
   const q = (expr: string): string => `${wk}/api/v1/query?query=${encodeURIComponent(expr)}`;
+  const password = system.adminPassword;
   process.stdout.write(
     [
       '',
       'Watchkeeper is monitoring the reference SMS portal.',
       '',
       `  Open            ${wk}/`,
+      password !== undefined
+        ? `  Log in as       admin, password ${password} (one-time: change it; it is in ${system.storagePath}/initial-admin-password until then)`
+        : `  Log in as       admin (its one-time password was printed at the first start; ${system.storagePath}/initial-admin-password is gone since it was changed)`,
+      `  API token       ${system.adminTokenFile} (admin, new at every start): curl -H "Authorization: Bearer $(cat ${system.adminTokenFile})" ...`,
       `  Targets         ${wk}/api/v1/targets`,
       `  Quote rate      ${q('sum(rate(sms_parts_quotes_requested_total[5m]))')}`,
       `  p95 latency     ${q('histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m])) by (le, endpoint))')}`,

@@ -28,5 +28,20 @@ export interface AuditLog {
   /** Appends an entry; never throws (a failure is counted and logged by the implementation). */
   record(entry: AuditEntry): void;
   /** Newest first. */
-  list(filter?: { decision?: 'allowed' | 'denied'; principal?: string; limit?: number }): AuditRecord[];
+  list(filter?: AuditFilter): AuditRecord[];
+}
+
+export interface AuditFilter {
+  decision?: 'allowed' | 'denied';
+  /** The principal's name (user name, token id, `admin-token`, `anonymous`). */
+  principal?: string;
+  action?: string;
+  /** Entries at or after this time. */
+  sinceMs?: number;
+  /** Entries before this time. */
+  untilMs?: number;
+  /** Entries with a smaller id: the next page after the last id of the previous one. */
+  beforeId?: number;
+  /** At most this many (default 100, at most 1000). */
+  limit?: number;
 }

@@ -4,7 +4,11 @@
  * permission, never a role name, so that what a role means is written in one place: here.
  */
 
-export const ROLES = ['admin', 'ops', 'exec', 'revenue-internal', 'security', 'viewer'] as const;
+/**
+ * The plan's six roles for people, and `ingest` for machine clients that only write (a remote
+ * write or alert-sending token: it can push data but read nothing).
+ */
+export const ROLES = ['admin', 'ops', 'exec', 'revenue-internal', 'security', 'viewer', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
@@ -32,6 +36,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   exec: ['metrics:read', 'alerts:read'],
   'revenue-internal': ['metrics:read', 'restricted:read', 'alerts:read', 'alerts:write'],
   viewer: ['metrics:read'],
+  ingest: ['ingest:write'],
 };
 
 export function isRole(value: string): value is Role {

@@ -4,8 +4,9 @@
  * (`amtool: error: ...` on stderr, exit code 1), the ASCII tree it prints, and loading the
  * Alertmanager configuration from a file or from a running Alertmanager's API.
  */
-import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import {
   AlertmanagerConfigError,
   loadAlertmanagerConfig,
@@ -156,15 +157,20 @@ export async function loadConfigLikeAmtool(
   configFile: string | undefined,
   alertmanagerUrl: string,
   io: CommandIo,
+  httpConfigFile?: string,
 ): Promise<AlertmanagerConfig> {
   if (configFile !== undefined && configFile !== '') {
     io.stderr('Warning: --config.file flag overrides the --alertmanager.url.\n');
     return loadAlertmanagerConfig(configFile);
   }
   const url = `${alertmanagerUrl.replace(/\/+$/, '')}/api/v2/status`;
+  const authorization = httpConfigFile ? authorizationFromHttpConfig(httpConfigFile) : undefined;
   let body: unknown;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(url, {
+      signal: AbortSignal.timeout(30_000),
+      ...(authorization !== undefined && { headers: { authorization } }),
+    });
     if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
     body = await res.json();
   } catch (err) {
@@ -184,6 +190,40 @@ export async function loadConfigLikeAmtool(
   const original = (body as { config?: { original?: unknown } } | null)?.config?.original;
   if (typeof original !== 'string') throw new Error(`${url}: the response has no config.original`);
   return parseAlertmanagerConfig(original);
+}
+
+/**
+ * The Authorization header of a Prometheus HTTP client configuration (`--http.config.file`, as
+ * amtool reads it): `authorization` (type and credentials or credentials_file), `bearer_token(_file)`
+ * or `basic_auth`. Watchkeeper's API wants `authorization: {credentials: <token>}`.
+ */
+export function authorizationFromHttpConfig(file: string): string | undefined {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AmtoolExit(`failed to load HTTP config file: ${(err as Error).message}`);
+  }
+  const c = (doc ?? {}) as {
+    authorization?: { type?: string; credentials?: string; credentials_file?: string };
+    bearer_token?: string;
+    bearer_token_file?: string;
+    basic_auth?: { username?: string; password?: string; password_file?: string };
+  };
+  const read = (f: string): string => readFileSync(resolve(dirname(file), f), 'utf8').trim();
+  if (c.authorization) {
+    const credentials =
+      c.authorization.credentials ??
+      (c.authorization.credentials_file ? read(c.authorization.credentials_file) : undefined);
+    if (credentials !== undefined) return `${c.authorization.type ?? 'Bearer'} ${credentials}`;
+  }
+  const bearer = c.bearer_token ?? (c.bearer_token_file ? read(c.bearer_token_file) : undefined);
+  if (bearer !== undefined) return `Bearer ${bearer}`;
+  if (c.basic_auth?.username !== undefined) {
+    const password = c.basic_auth.password ?? (c.basic_auth.password_file ? read(c.basic_auth.password_file) : '');
+    return `Basic ${Buffer.from(`${c.basic_auth.username}:${password}`).toString('base64')}`;
+  }
+  return undefined;
 }
 
 /** The message amtool prints for a configuration that fails to load. */

@@ -1,9 +1,10 @@
 /**
  * `watchkeeper check <kind> FILE...`: validates configuration files. One entry per kind in
  * CHECK_KINDS (`config`: alertmanager.yml as amtool check-config; `rules`: rule files as promtool
- * check rules).
+ * check rules; `dashboards`: dashboard files, promtool-style).
  */
 import { CHECK_CONFIG_USAGE, runCheckConfig } from './check-config.js';
+import { CHECK_DASHBOARDS_USAGE, runCheckDashboards } from './check-dashboards.js';
 import type { Command } from './main.js';
 import { CHECK_RULES_USAGE, runCheckRules } from './rules.js';
 
@@ -24,11 +25,16 @@ export const CHECK_KINDS: Readonly<Record<string, CheckKind>> = {
     usage: CHECK_RULES_USAGE,
     run: (args) => runCheckRules(args),
   },
+  dashboards: {
+    summary: 'dashboard files or folders (config/dashboards), promtool-style',
+    usage: CHECK_DASHBOARDS_USAGE,
+    run: (args) => runCheckDashboards(args),
+  },
 };
 
 function usage(): string {
   const kinds = Object.entries(CHECK_KINDS)
-    .map(([name, k]) => `  ${name.padEnd(8)}  ${k.summary}`)
+    .map(([name, k]) => `  ${name.padEnd(10)}  ${k.summary}`)
     .join('\n');
   return `Usage: watchkeeper check <kind> [options] FILE...
 
@@ -41,7 +47,8 @@ Run 'watchkeeper check <kind> --help' for the options of a kind.
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'validate configuration files: check config FILE... (amtool), check rules FILE... (promtool)',
+  summary:
+    'validate configuration files: check config FILE... (amtool), check rules FILE... (promtool), check dashboards DIR|FILE...',
   get usage() {
     return usage();
   },

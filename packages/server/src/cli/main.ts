@@ -3,6 +3,7 @@
  * The `watchkeeper` command line. Subcommands are looked up by name in COMMANDS; each parses its own
  * arguments and returns the process exit code.
  */
+import { tokenCommand, userCommand } from './access.js';
 import { checkConfigCommand } from './check-config.js';
 import { checkCommand } from './check.js';
 import { promqlTestCommand } from './promql-test.js';
@@ -27,6 +28,8 @@ export const COMMANDS: readonly Command[] = [
   amtoolConfigCommand,
   checkConfigCommand,
   testCommand,
+  tokenCommand,
+  userCommand,
 ];
 
 function mainUsage(): string {

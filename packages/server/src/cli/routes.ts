@@ -36,6 +36,8 @@ accepted too). Output and exit codes are amtool's, error lines included ('amtool
 Options:
   --config.file=FILE          the alertmanager.yml to read (without it: the configuration of the
                               Alertmanager at --alertmanager.url, default http://localhost:9093/)
+  --http.config.file=FILE     with --alertmanager.url: an HTTP client config, as amtool's; a
+                              Watchkeeper wants 'authorization: {credentials: <token>}'
   --tree                      test: also print the tree of matching routes
   --verify.receivers=R1,R2    test: exit 1 unless the label set routes to exactly these receivers
   -h, --help                  show this help
@@ -109,9 +111,10 @@ async function load(
   url: string | undefined,
   io: CommandIo,
   blankLine: boolean,
+  httpConfigFile?: string,
 ): Promise<AlertmanagerConfig> {
   try {
-    return await loadConfigLikeAmtool(configFile, url ?? 'http://localhost:9093/', io);
+    return await loadConfigLikeAmtool(configFile, url ?? 'http://localhost:9093/', io, httpConfigFile);
   } catch (err) {
     throw new AmtoolExit(amtoolLoadMessage(err), blankLine && configFile !== undefined);
   }
@@ -123,7 +126,7 @@ async function show(args: readonly string[], io: CommandIo): Promise<number> {
   const file = f.strings.get('config.file');
   if (file !== undefined) checkExistingFile(file);
   if (f.positionals.length > 0) throw new AmtoolExit(`unexpected ${f.positionals[0]}`);
-  const config = await load(file, f.strings.get('alertmanager.url'), io, false);
+  const config = await load(file, f.strings.get('alertmanager.url'), io, false, f.strings.get('http.config.file'));
   io.stdout(formatRoutingTree(config));
   return 0;
 }
@@ -133,7 +136,7 @@ async function test(args: readonly string[], io: CommandIo): Promise<number> {
   if (f.bools.get('help')) return help(io);
   const file = f.strings.get('config.file');
   if (file !== undefined) checkExistingFile(file);
-  const config = await load(file, f.strings.get('alertmanager.url'), io, true);
+  const config = await load(file, f.strings.get('alertmanager.url'), io, true, f.strings.get('http.config.file'));
   const labels = parseLabelArgs(f.positionals);
   if (f.bools.get('tree')) io.stdout(formatMatchingTree(config, labels));
   const receivers = resolveReceivers(config, labels);

@@ -18,6 +18,14 @@ Options:
   --web.listen-address HOST:PORT   where to listen (default 127.0.0.1:9800)
   --storage.path DIR               where data is stored (default ./data)
   -h, --help                       show this help
+
+Environment:
+  WATCHKEEPER_ADMIN_TOKEN          a bearer token (16+ printable characters) accepted as an admin
+                                   by every endpoint, for automation
+
+Every API needs a login (cookie) or 'Authorization: Bearer <token>', except /-/healthy, /-/ready
+and /metrics (the auth section of watchkeeper.yml; 'watchkeeper token create'). The first start
+creates the user admin and prints its one-time password.
 `;
 
 async function run(args: string[]): Promise<number> {
@@ -64,6 +72,7 @@ async function run(args: string[]): Promise<number> {
       `  remote write: ${server.url}/api/v1/write\n` +
       `  targets:      ${server.url}/api/v1/targets\n` +
       `  self-metrics: ${server.url}/metrics\n` +
+      `  access:       ${config.auth.enabled ? `login or bearer token required${config.auth.adminToken !== undefined ? ' (admin token from the environment accepted)' : ''}` : 'DISABLED (auth.enabled: false)'}\n` +
       `Press Ctrl-C to stop.\n`,
   );
   await new Promise<void>((resolve) => {

@@ -111,3 +111,67 @@ describe('configuration', () => {
     expect(c.scrapeConfigs[1]!.basic_auth?.password_file).toBe('/abs/pass');
   });
 });
+
+describe('auth', () => {
+  it('is on by default with the documented session and rate limit defaults', () => {
+    const c = resolveConfig({}, 'defaults', { adminToken: '' });
+    expect(c.auth).toEqual({
+      enabled: true,
+      sessionTtlMs: 12 * 3_600_000,
+      sessionIdleTimeoutMs: 3_600_000,
+      cookieSecure: false,
+      loginRateLimit: { maxFailures: 5, windowMs: 15 * 60_000 },
+      auditRetentionMs: 90 * 86_400_000,
+    });
+  });
+
+  it('reads the auth section and refuses unknown keys', () => {
+    const c = resolveConfig(
+      {
+        auth: {
+          enabled: false,
+          session_ttl: '8h',
+          session_idle_timeout: '20m',
+          cookie_secure: true,
+          login_rate_limit: { max_failures: 3, window: '5m' },
+          audit_retention: '30d',
+        },
+      },
+      'test.yml',
+      { adminToken: '' },
+    );
+    expect(c.auth).toMatchObject({
+      enabled: false,
+      sessionTtlMs: 8 * 3_600_000,
+      sessionIdleTimeoutMs: 20 * 60_000,
+      cookieSecure: true,
+      loginRateLimit: { maxFailures: 3, windowMs: 5 * 60_000 },
+    });
+    expectProblems({ auth: { admin_token: 'x' } }, [/auth: unknown key\(s\) "admin_token"/]);
+    expectProblems({ auth: { session_ttl: 'soon' } }, [/auth\.session_ttl: not a valid duration/]);
+  });
+
+  it('takes the admin token from WATCHKEEPER_ADMIN_TOKEN or the override, and refuses a weak one without echoing it', () => {
+    const saved = process.env['WATCHKEEPER_ADMIN_TOKEN'];
+    try {
+      process.env['WATCHKEEPER_ADMIN_TOKEN'] = 'from-the-environment-0123456789';
+      expect(resolveConfig({}, 'env').auth.adminToken).toBe('from-the-environment-0123456789');
+      expect(resolveConfig({}, 'env', { adminToken: 'from-the-override-0123456789' }).auth.adminToken).toBe(
+        'from-the-override-0123456789',
+      );
+      expect(resolveConfig({}, 'env', { adminToken: '' }).auth.adminToken).toBeUndefined();
+      process.env['WATCHKEEPER_ADMIN_TOKEN'] = 'short-secret';
+      expect(() => resolveConfig({}, 'env')).toThrow(ConfigError);
+      try {
+        resolveConfig({}, 'env');
+      } catch (err) {
+        expect((err as Error).message).toMatch(/WATCHKEEPER_ADMIN_TOKEN: must be at least 16/);
+        expect((err as Error).message).not.toContain('short-secret');
+      }
+      expect(() => resolveConfig({}, 'x', { adminToken: 'has a space in it, long enough' })).toThrow(ConfigError);
+    } finally {
+      if (saved === undefined) delete process.env['WATCHKEEPER_ADMIN_TOKEN'];
+      else process.env['WATCHKEEPER_ADMIN_TOKEN'] = saved;
+    }
+  });
+});

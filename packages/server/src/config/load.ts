@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodError } from 'zod';
 import {
+  type AuthConfig,
   configSchema,
   type EscalationConfig,
   type ParsedConfig,
@@ -52,6 +53,11 @@ export interface ResolvedConfig {
   suppressionRules: SuppressionRuleConfig[];
   /** `rule_files` patterns, resolved against the file's folder (expanded by rules/). */
   ruleFiles: string[];
+  /**
+   * The dashboards folder (dashboards/), absolute. `explicit`: `dashboards.path` was written, so a
+   * missing folder is an error; otherwise it is `dashboards` beside the file and may be absent.
+   */
+  dashboards: { path: string; explicit: boolean };
   /** `alerting.alertmanagers`: external Alertmanagers rule alerts are posted to. */
   alertmanagers: ResolvedAlertmanagerTarget[];
   /** Watchkeeper's own Alertmanager (`alerting.alertmanager_config`, `external_url`, `resolved_after_mute`). */
@@ -61,6 +67,17 @@ export interface ResolvedConfig {
     externalURL?: string;
     resolvedAfterMute: { enabled: boolean; routes: { route: string; enabled: boolean }[] };
   };
+  /** Access control (access/, http/auth.ts); durations in ms. */
+  auth: ResolvedAuthConfig;
+}
+
+/** The `auth` section, plus the admin token from the environment. */
+export interface ResolvedAuthConfig extends AuthConfig {
+  /**
+   * WATCHKEEPER_ADMIN_TOKEN (or `ConfigOverrides.adminToken`): a bearer token accepted as an admin
+   * by every endpoint, for automation. A secret: never logged or shown by any API.
+   */
+  adminToken?: string;
 }
 
 export interface ResolvedAlertmanagerTarget extends Omit<AlertmanagerTargetConfig, 'timeout'> {
@@ -71,6 +88,32 @@ export interface ResolvedAlertmanagerTarget extends Omit<AlertmanagerTargetConfi
 export interface ConfigOverrides {
   listenAddress?: string;
   storagePath?: string;
+  /**
+   * The admin token; when undefined, WATCHKEEPER_ADMIN_TOKEN from the environment (what `serve`
+   * uses); `''` for none. Tests that start a server in process pass theirs here.
+   */
+  adminToken?: string;
+}
+
+/** The environment variable that gives `serve` an admin token. */
+export const ADMIN_TOKEN_ENV = 'WATCHKEEPER_ADMIN_TOKEN';
+/** Shorter admin tokens are refused: the token is as strong as a password nobody types. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+function resolveAdminToken(overrides: ConfigOverrides): string | undefined {
+  const fromEnv = overrides.adminToken === undefined;
+  const token = overrides.adminToken ?? process.env[ADMIN_TOKEN_ENV];
+  if (token === undefined || token === '') return undefined;
+  const source = fromEnv ? ADMIN_TOKEN_ENV : 'the admin token';
+  // The message never contains the token itself.
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH || !/^[!-~]+$/.test(token)) {
+    throw new ConfigError(
+      `${source}: must be at least ${MIN_ADMIN_TOKEN_LENGTH} printable ASCII characters without spaces ` +
+        `(e.g. openssl rand -hex 32)`,
+      [`At ${source}: too short, or not printable ASCII`],
+    );
+  }
+  return token;
 }
 
 function formatZodError(err: ZodError, source: string): ConfigError {
@@ -131,6 +174,7 @@ export function resolveConfig(
       }),
     };
   });
+  const adminToken = resolveAdminToken(overrides);
   const listen = parseListenAddress(
     overrides.listenAddress ?? c.web.listen_address,
     overrides.listenAddress ? '--web.listen-address' : 'web.listen_address',
@@ -161,6 +205,10 @@ export function resolveConfig(
           },
     suppressionRules: c.suppression_rules,
     ruleFiles: c.rule_files.map((p) => resolve(baseDir, p)),
+    dashboards: {
+      path: resolve(baseDir, c.dashboards?.path ?? 'dashboards'),
+      explicit: c.dashboards?.path !== undefined,
+    },
     alertmanager: {
       ...(c.alerting.alertmanager_config !== undefined && {
         configFile: resolve(baseDir, c.alerting.alertmanager_config),
@@ -168,6 +216,7 @@ export function resolveConfig(
       ...(c.alerting.external_url !== undefined && { externalURL: c.alerting.external_url }),
       resolvedAfterMute: c.alerting.resolved_after_mute,
     },
+    auth: { ...c.auth, ...(adminToken !== undefined && { adminToken }) },
     alertmanagers: c.alerting.alertmanagers.map(({ timeout, ...am }) => ({
       ...am,
       timeoutMs: timeout,

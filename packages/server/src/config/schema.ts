@@ -464,6 +464,47 @@ export const alertingSchema = z
   })
   .strict();
 
+/**
+ * The `auth` section: access control (issue 6; packages/server/src/access/README.md). Users,
+ * sessions and API tokens live in `<storage.path>/access.db`; the admin token for automation comes
+ * from the environment of `serve` (WATCHKEEPER_ADMIN_TOKEN), never from this file.
+ */
+export const authSchema = z
+  .object({
+    /**
+     * Off: every request is treated as an admin and no login exists. Only for tests and trusted
+     * networks; restricted series are then visible to everyone.
+     */
+    enabled: z.boolean().default(true),
+    /** A session ends this long after login, whatever the activity. */
+    session_ttl: duration.default('12h'),
+    /** A session ends after this long without a request. */
+    session_idle_timeout: duration.default('1h'),
+    /** Mark the cookies Secure also on plain HTTP requests (behind a TLS-terminating proxy). HTTPS requests always get it. */
+    cookie_secure: z.boolean().default(false),
+    /** Failed logins per user name and per client address within `window`; then 429 until the window passes. */
+    login_rate_limit: z
+      .object({
+        max_failures: z.number().int().positive().default(5),
+        window: duration.default('15m'),
+      })
+      .strict()
+      .default({}),
+    /** Audit log entries are deleted after this long. */
+    audit_retention: duration.default('90d'),
+  })
+  .strict()
+  .transform((a) => ({
+    enabled: a.enabled,
+    sessionTtlMs: a.session_ttl,
+    sessionIdleTimeoutMs: a.session_idle_timeout,
+    cookieSecure: a.cookie_secure,
+    loginRateLimit: { maxFailures: a.login_rate_limit.max_failures, windowMs: a.login_rate_limit.window },
+    auditRetentionMs: a.audit_retention,
+  }));
+
+export type AuthConfig = z.output<typeof authSchema>;
+
 export const configSchema = z
   .object({
     global: z
@@ -498,11 +539,18 @@ export const configSchema = z
     scrape_configs: z.array(scrapeConfigSchema).default([]),
     /** Rule files in Prometheus's format (globs, relative to this file): rules/. */
     rule_files: z.array(z.string()).default([]),
+    /** Dashboard files (dashboards/): the `*.yml` of `path`, relative to this file; default `dashboards` beside it. */
+    dashboards: z
+      .object({ path: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     alerting: alertingSchema.default({}),
     /** Escalation policies (plan 7.2): incidents/. */
     escalation: escalationSchema.default({}),
     /** Maintenance windows, flaky services, cascade prevention (plan 7.3): incidents/. */
     suppression_rules: suppressionRulesSchema,
+    /** Users, sessions, API tokens, login rate limit, audit retention: access/. */
+    auth: authSchema.default({}),
   })
   .strict()
   .superRefine((c, ctx) => {

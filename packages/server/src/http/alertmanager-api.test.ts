@@ -5,7 +5,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Alertmanager, parseAlertmanagerConfig, type Notifier, type NotifyOutcome } from '../alerting/index.js';
+import { MemoryAuditLog, RestrictedSeriesPolicy } from '../access/index.js';
 import { ManualClock } from '../lib/clock.js';
+import { MemoryStorage } from '../tsdb/index.js';
 import { registerAlertmanagerApi } from './alertmanager-api.js';
 
 const T0 = Date.UTC(2026, 10, 27, 18, 24, 24, 37);
@@ -53,7 +55,11 @@ beforeEach(async () => {
     notifiers: (r) => (r.name === 'hook' ? [ok] : []),
   });
   app = Fastify();
-  registerAlertmanagerApi(app, { alertmanager: am, version: '0.1.0' });
+  registerAlertmanagerApi(
+    app,
+    { alertmanager: am, version: '0.1.0' },
+    new RestrictedSeriesPolicy({ storage: new MemoryStorage(), rules: () => [], audit: new MemoryAuditLog() }),
+  );
   await app.ready();
 });
 afterEach(async () => {

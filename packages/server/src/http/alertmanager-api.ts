@@ -10,6 +10,7 @@
  * MuteStage, and `integrations` with delivery state on `GET /api/v2/receivers`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { RestrictedScope, RestrictedSeriesPolicy } from '../access/index.js';
 import {
   compareAlertLabels,
   compileGoRegexp,
@@ -29,6 +30,7 @@ import {
   type Silence,
   type SilenceMatcher,
 } from '../alerting/index.js';
+import { restrictedScope } from './restricted-scope.js';
 
 export interface AlertmanagerApiOptions {
   alertmanager: Alertmanager;
@@ -307,7 +309,22 @@ function silenceIdParam(params: unknown): string {
   return id;
 }
 
-export function registerAlertmanagerApi(app: FastifyInstance, opts: AlertmanagerApiOptions): void {
+/** Whether a silence may be shown: its matchers and comment must not name restricted alerts or series. */
+function showSilence(scope: RestrictedScope, s: Silence): boolean {
+  const text = JSON.stringify([s.matchers, s.comment]);
+  return scope.showText(text, `silence ${s.id}`);
+}
+
+/**
+ * `restricted`: for principals without `restricted:read`, alerts (and groups) of restricted
+ * alerts, silences that name them and restricted names in the configuration text are left out;
+ * a restricted silence is "not found" to them (get, update, expire). Audited.
+ */
+export function registerAlertmanagerApi(
+  app: FastifyInstance,
+  opts: AlertmanagerApiOptions,
+  restricted: RestrictedSeriesPolicy,
+): void {
   const am = opts.alertmanager;
   const now = (): number => am.nowMs();
   app.register(
@@ -327,6 +344,7 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
       });
 
       api.get('/alerts', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'alerts', req.url);
         try {
           const q = req.query as Query;
           const f = alertFilter(q);
@@ -334,6 +352,7 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
           const nowMs = now();
           const out: { fp: string; json: unknown }[] = [];
           for (const a of am.store.list()) {
+            if (!scope.showAlert(a.labels, a.annotations)) continue;
             const names = am.dispatcher.receiversFor(a.labels);
             if (rf && !names.some((n) => rf.test(n))) continue;
             if (!keepAlert(am, f, a, nowMs)) continue;
@@ -343,10 +362,13 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
           return reply.headers(JSON_TYPE).send(JSON.stringify(out.map((o) => o.json)));
         } catch (err) {
           return amError(reply, err);
+        } finally {
+          scope.finish();
         }
       });
 
       api.get('/alerts/groups', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'alert_groups', req.url);
         try {
           const q = req.query as Query;
           const f = alertFilter(q);
@@ -356,7 +378,11 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
           const receiversOf = new Map<string, string[]>();
           for (const g of am.dispatcher.groups()) {
             if (rf && !rf.test(g.receiver)) continue;
-            const alerts = g.alerts.filter((a) => keepAlert(am, f, a, nowMs));
+            // A group whose labels are restricted (grouped by a restricted alertname) is left out whole.
+            if (!scope.showAlert(g.labels)) continue;
+            const alerts = g.alerts.filter(
+              (a) => keepAlert(am, f, a, nowMs) && scope.showAlert(a.labels, a.annotations),
+            );
             if (alerts.length === 0) continue;
             for (const a of alerts)
               receiversOf.set(a.fingerprint, [...(receiversOf.get(a.fingerprint) ?? []), g.receiver]);
@@ -377,58 +403,81 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
           return reply.headers(JSON_TYPE).send(JSON.stringify(json));
         } catch (err) {
           return amError(reply, err);
+        } finally {
+          scope.finish();
         }
       });
 
       api.get('/silences', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'silences', req.url);
         try {
           const matchers = filterParam(req.query as Query);
           const nowMs = now();
           const out = am.silences
             .list()
             .filter((s) => matchFilter(matchers, Object.fromEntries(s.matchers.map((m) => [m.name, m.value]))))
+            .filter((s) => showSilence(scope, s))
             .map((s) => gettableSilence(s, nowMs));
           return reply.headers(JSON_TYPE).send(JSON.stringify(out));
         } catch (err) {
           return amError(reply, err);
+        } finally {
+          scope.finish();
         }
       });
 
       api.post('/silences', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'silence_update', req.url);
         try {
-          const silenceID = am.silences.set(postableSilence(req.body));
+          const silence = postableSilence(req.body);
+          // Updating a silence the caller cannot see is updating one that does not exist.
+          const existing = silence.id === undefined ? undefined : am.silences.get(silence.id);
+          if (existing && !showSilence(scope, existing))
+            throw new SilenceError('WK_SILENCE_NOT_FOUND', 'silence not found');
+          const silenceID = am.silences.set(silence);
           return reply.headers(JSON_TYPE).send(JSON.stringify({ silenceID }));
         } catch (err) {
           return amError(reply, err);
+        } finally {
+          scope.finish();
         }
       });
 
       api.get('/silence/:id', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'silence', req.url);
         try {
           const s = am.silences.get(silenceIdParam(req.params));
-          if (!s) return reply.code(404).send();
+          if (!s || !showSilence(scope, s)) return reply.code(404).send();
           return reply.headers(JSON_TYPE).send(JSON.stringify(gettableSilence(s, now())));
         } catch (err) {
           return amError(reply, err);
+        } finally {
+          scope.finish();
         }
       });
 
       api.delete('/silence/:id', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'silence_expire', req.url);
         try {
           const id = silenceIdParam(req.params);
-          if (!am.silences.get(id)) return reply.code(404).send();
+          const s = am.silences.get(id);
+          if (!s || !showSilence(scope, s)) return reply.code(404).send();
           am.silences.expire(id);
           return reply.code(200).send();
         } catch (err) {
           return amError(reply, err);
+        } finally {
+          scope.finish();
         }
       });
 
-      api.get('/status', async (_req, reply) =>
-        reply.headers(JSON_TYPE).send(
-          JSON.stringify({
+      api.get('/status', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'alertmanager_status', req.url);
+        try {
+          const body = JSON.stringify({
             cluster: { peers: [], status: 'disabled' },
-            config: { original: redactConfigText(am.config.original) },
+            // Routes name restricted alerts (`alertname="..."`): scrubbed for who may not read them.
+            config: { original: scope.scrub(redactConfigText(am.config.original)) },
             uptime: formatApiTime(am.startTimeMs),
             versionInfo: {
               branch: 'main',
@@ -438,13 +487,17 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
               revision: 'unknown',
               version: opts.version,
             },
-          }),
-        ),
-      );
+          });
+          return await reply.headers(JSON_TYPE).send(body);
+        } finally {
+          scope.finish();
+        }
+      });
 
-      api.get('/receivers', async (_req, reply) =>
-        reply.headers(JSON_TYPE).send(
-          JSON.stringify(
+      api.get('/receivers', async (req, reply) => {
+        const scope = restrictedScope(restricted, req, 'receivers', req.url);
+        try {
+          const body = JSON.stringify(
             am.dispatcher.receiverNames().map((name) => ({
               name,
               integrations: am.dispatcher.integrationStatuses(name).map((s) => ({
@@ -457,16 +510,20 @@ export function registerAlertmanagerApi(app: FastifyInstance, opts: Alertmanager
                 }),
                 ...(s.lastNotifyOk !== undefined && { lastNotifyOk: s.lastNotifyOk }),
                 ...(s.lastAttemptAtMs !== undefined && { lastAttempt: formatApiTime(s.lastAttemptAtMs) }),
-                ...(s.lastAttemptError !== undefined && { lastAttemptError: s.lastAttemptError }),
-                ...(s.lastError !== undefined && { lastError: s.lastError }),
+                // Errors may quote what a receiver answered about an alert: scrubbed like the configuration.
+                ...(s.lastAttemptError !== undefined && { lastAttemptError: scope.scrub(s.lastAttemptError) }),
+                ...(s.lastError !== undefined && { lastError: scope.scrub(s.lastError) }),
                 ...(s.lastErrorAtMs !== undefined && { lastErrorAt: formatApiTime(s.lastErrorAtMs) }),
                 notifications: s.notifications,
                 failedNotifications: s.failedNotifications,
               })),
             })),
-          ),
-        ),
-      );
+          );
+          return await reply.headers(JSON_TYPE).send(body);
+        } finally {
+          scope.finish();
+        }
+      });
       done();
     },
     { prefix: '/api/v2' },

@@ -3,6 +3,7 @@
  * (`{"status":"error","errorType":...,"error":...}`).
  */
 import type { FastifyReply } from 'fastify';
+import { RestrictedSeriesError } from '../access/index.js';
 import { QueryError } from '../promql/index.js';
 
 /** A request the client must change: HTTP 400, errorType `bad_data`. */
@@ -13,6 +14,8 @@ export class BadRequestError extends Error {
 export function errorStatus(err: unknown): { status: number; errorType: string; message: string } {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof BadRequestError) return { status: 400, errorType: 'bad_data', message };
+  // A query that names restricted series, by a principal without restricted:read (access/restricted.ts).
+  if (err instanceof RestrictedSeriesError) return { status: 403, errorType: 'forbidden', message };
   if (err instanceof Error && (err as { code?: string }).code === 'WK_PROMQL_PARSE') {
     return { status: 400, errorType: 'bad_data', message };
   }

@@ -4,7 +4,9 @@ import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/index.js';
 import { Incidents, type IncidentAlert, type NotifyReceiver } from '../incidents/index.js';
+import { MemoryAuditLog, RestrictedSeriesPolicy } from '../access/index.js';
 import { ManualClock } from '../lib/clock.js';
+import { MemoryStorage } from '../tsdb/index.js';
 import { registerIncidentsApi } from './incidents-api.js';
 
 const MIN = 60_000;
@@ -82,7 +84,11 @@ async function setup() {
   incidents.start();
   const app = Fastify({ logger: false });
   await app.register(formbody);
-  registerIncidentsApi(app, { incidents });
+  registerIncidentsApi(
+    app,
+    { incidents },
+    new RestrictedSeriesPolicy({ storage: new MemoryStorage(), rules: () => [], audit: new MemoryAuditLog() }),
+  );
   closers.push(async () => {
     await app.close();
     await incidents.close();

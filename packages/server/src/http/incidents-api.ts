@@ -11,6 +11,7 @@
  * - `GET /api/wk/suppressions`: suppression rules' state and recent decisions (why alerts were muted).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RestrictedScope, RestrictedSeriesPolicy } from '../access/index.js';
 import {
   IncidentNotFoundError,
   IncidentResolvedError,
@@ -20,6 +21,7 @@ import {
   type IncidentView,
 } from '../incidents/index.js';
 import { BadRequestError, sendError } from './errors.js';
+import { restrictedScope } from './restricted-scope.js';
 
 export interface IncidentsApiOptions {
   incidents: Pick<
@@ -66,10 +68,53 @@ function textField(fields: Fields | undefined, name: string, maxLength: number):
   return v;
 }
 
-export function registerIncidentsApi(app: FastifyInstance, opts: IncidentsApiOptions): void {
+/**
+ * An incident as `scope` may see it: its restricted alerts left out, or undefined when nothing of
+ * it may be seen (grouped by a restricted alertname, only restricted alerts, or restricted names
+ * anywhere else in it).
+ */
+function visibleIncident(scope: RestrictedScope, incident: IncidentView): IncidentView | undefined {
+  const what = `incident ${incident.id}`;
+  if (!scope.showAlert(incident.groupLabels) || !scope.showText(incident.key, what)) return undefined;
+  const alerts = incident.alerts.filter((a) => scope.showAlert(a.labels, a.annotations));
+  if (alerts.length === incident.alerts.length)
+    return scope.showText(JSON.stringify(incident), what) ? incident : undefined;
+  if (alerts.length === 0) return undefined;
+  const removed = new Set(incident.alerts.filter((a) => !alerts.includes(a)).map((a) => a.fingerprint));
+  const view: IncidentView = {
+    ...incident,
+    alerts,
+    history: incident.history.filter((h) => h.fingerprint === undefined || !removed.has(h.fingerprint)),
+  };
+  return scope.showText(JSON.stringify(view), what) ? view : undefined;
+}
+
+/** The incident with `id`, or IncidentNotFoundError when `scope` may not see it (as if it did not exist). */
+function visibleIncidentById(
+  incidents: IncidentsApiOptions['incidents'],
+  scope: RestrictedScope,
+  id: number,
+): IncidentView {
+  const view = visibleIncident(scope, incidents.get(id));
+  if (!view) throw new IncidentNotFoundError(id);
+  return view;
+}
+
+/**
+ * `restricted`: for principals without `restricted:read`, incidents of restricted alerts do not
+ * exist (list, get, acknowledge: 404), restricted alerts are left out of mixed incidents, and
+ * suppression decisions about restricted alerts are left out. Audited. Acknowledgement links
+ * (`/api/wk/ack/...`) are capabilities sent only to the incident's receivers and are not filtered.
+ */
+export function registerIncidentsApi(
+  app: FastifyInstance,
+  opts: IncidentsApiOptions,
+  restricted: RestrictedSeriesPolicy,
+): void {
   const { incidents } = opts;
 
   app.get('/api/wk/incidents', async (req, reply) => {
+    const scope = restrictedScope(restricted, req, 'incidents', req.url);
     try {
       const q = req.query as Record<string, string | undefined>;
       const state = q.state;
@@ -80,23 +125,33 @@ export function registerIncidentsApi(app: FastifyInstance, opts: IncidentsApiOpt
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw new BadRequestError('limit must be an integer from 1 to 1000');
       }
-      const list = incidents.list({ ...(state !== undefined && { state: state as IncidentState | 'open' }), limit });
+      // Hidden incidents must not shorten the page: read the most there may be, then cut.
+      const list = incidents
+        .list({ ...(state !== undefined && { state: state as IncidentState | 'open' }), limit: 1000 })
+        .flatMap((i) => visibleIncident(scope, i) ?? [])
+        .slice(0, limit);
       return reply.headers(JSON_TYPE).send(ok(list));
     } catch (err) {
       return sendIncidentError(reply, err);
+    } finally {
+      scope.finish();
     }
   });
 
   app.get('/api/wk/incidents/:id', async (req, reply) => {
+    const scope = restrictedScope(restricted, req, 'incident', req.url);
     try {
       const { id } = req.params as { id: string };
-      return reply.headers(JSON_TYPE).send(ok(incidents.get(parseId(id))));
+      return reply.headers(JSON_TYPE).send(ok(visibleIncidentById(incidents, scope, parseId(id))));
     } catch (err) {
       return sendIncidentError(reply, err);
+    } finally {
+      scope.finish();
     }
   });
 
   app.post('/api/wk/incidents/:id/acknowledge', async (req, reply) => {
+    const scope = restrictedScope(restricted, req, 'incident_acknowledge', req.url);
     try {
       const { id } = req.params as { id: string };
       const body = (req.body ?? undefined) as Fields | undefined;
@@ -105,9 +160,13 @@ export function registerIncidentsApi(app: FastifyInstance, opts: IncidentsApiOpt
       }
       const by = textField(body, 'by', 200) ?? 'api';
       const comment = textField(body, 'comment', 2000);
-      return reply.headers(JSON_TYPE).send(ok(incidents.acknowledge(parseId(id), by, comment)));
+      visibleIncidentById(incidents, scope, parseId(id));
+      const acknowledged = visibleIncident(scope, incidents.acknowledge(parseId(id), by, comment));
+      return reply.headers(JSON_TYPE).send(ok(acknowledged));
     } catch (err) {
       return sendIncidentError(reply, err);
+    } finally {
+      scope.finish();
     }
   });
 
@@ -127,9 +186,19 @@ export function registerIncidentsApi(app: FastifyInstance, opts: IncidentsApiOpt
     return sendAckPage(reply, incidents.acknowledgeByLink(token, by ? `${by} (link)` : undefined), true);
   });
 
-  app.get('/api/wk/suppressions', async (_req, reply) =>
-    reply.headers(JSON_TYPE).send(ok(incidents.suppressionStatus())),
-  );
+  app.get('/api/wk/suppressions', async (req, reply) => {
+    const scope = restrictedScope(restricted, req, 'suppressions', req.url);
+    try {
+      const status = incidents.suppressionStatus();
+      const decisions = status.decisions.filter(
+        (d) =>
+          scope.showAlert(d.labels) && scope.showText(JSON.stringify(d), `suppression decision on ${d.fingerprint}`),
+      );
+      return await reply.headers(JSON_TYPE).send(ok({ ...status, decisions }));
+    } finally {
+      scope.finish();
+    }
+  });
 
   // The signature covers the raw bytes: this route alone takes its body unparsed.
   void app.register(async (scope) => {

@@ -3,6 +3,7 @@
  * format_query), GET and POST form bodies, with Prometheus's JSON shapes and number formatting.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RestrictedScope, RestrictedSeriesPolicy } from '../access/index.js';
 import { formatPromTimestamp, formatPromValue } from '../lib/format-number.js';
 import { allBuckets, type FloatHistogram } from '../lib/histogram.js';
 import type { Labels } from '../lib/labels.js';
@@ -10,6 +11,7 @@ import type { Engine, Annotation, QueryValue } from '../promql/index.js';
 import { formatAnnotation, formatExpr, type Matcher, parseExpr } from '../promql/index.js';
 import type { Queryable } from '../tsdb/index.js';
 import { BadRequestError, sendError } from './errors.js';
+import { restrictedScope } from './restricted-scope.js';
 
 export interface PrometheusApiOptions {
   engine: Engine;
@@ -146,9 +148,33 @@ function timeRangeParams(p: Params): [number, number] {
   return [start ? parseTime(start, 'start') : -Infinity, end ? parseTime(end, 'end') : Infinity];
 }
 
-export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiOptions): void {
-  const { engine, storage } = opts;
+/**
+ * `restricted` hides restricted series from principals without `restricted:read` in every route
+ * (the engine's series filter and expression check, a filtered storage for the metadata routes)
+ * and audits what was hidden or returned. format_query only reformats the text it is given.
+ */
+export function registerPrometheusApi(
+  app: FastifyInstance,
+  opts: PrometheusApiOptions,
+  restricted: RestrictedSeriesPolicy,
+): void {
+  const { engine } = opts;
   const json = 'application/json';
+
+  /** Runs `body` with the request's restricted-series scope and writes its audit entry after it. */
+  const scoped = async <T>(
+    req: FastifyRequest,
+    action: string,
+    resource: string,
+    body: (scope: RestrictedScope) => Promise<T>,
+  ): Promise<T> => {
+    const scope = restrictedScope(restricted, req, action, resource);
+    try {
+      return await body(scope);
+    } finally {
+      scope.finish();
+    }
+  };
 
   const query = async (req: FastifyRequest): Promise<string> => {
     const p = params(req);
@@ -156,7 +182,7 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     if (q === undefined || q === '') throw new BadRequestError('invalid parameter "query": query must not be empty');
     const t = one(p, 'time');
     const timeMs = t === undefined ? opts.nowMs() : parseTime(t, 'time');
-    const res = await engine.instantQuery(q, timeMs);
+    const res = await scoped(req, 'query', q, (scope) => engine.instantQuery(q, timeMs, scope.queryOptions()));
     return successBody(valueJson(res.value), res.annotations, q);
   };
 
@@ -178,7 +204,9 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    const res = await engine.rangeQuery(q, start, end, step);
+    const res = await scoped(req, 'query_range', q, (scope) =>
+      engine.rangeQuery(q, start, end, step, scope.queryOptions()),
+    );
     return successBody(valueJson(res.value), res.annotations, q);
   };
 
@@ -186,9 +214,14 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     const p = params(req);
     const [start, end] = timeRangeParams(p);
     const sets = matchersParam(p);
-    const names = new Set<string>();
-    if (sets.length === 0) for (const n of storage.labelNames([], start, end)) names.add(n);
-    for (const m of sets) for (const n of storage.labelNames(m, start, end)) names.add(n);
+    const names = await scoped(req, 'labels', all(p, 'match[]').join(' '), async (scope) => {
+      scope.checkSelectors(sets);
+      const storage = scope.queryable(opts.storage);
+      const names = new Set<string>();
+      if (sets.length === 0) for (const n of storage.labelNames([], start, end)) names.add(n);
+      for (const m of sets) for (const n of storage.labelNames(m, start, end)) names.add(n);
+      return names;
+    });
     return successBody(JSON.stringify([...names].sort()), [], '');
   };
 
@@ -196,10 +229,16 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     const p = params(req);
     const [start, end] = timeRangeParams(p);
     const sets = matchersParam(p);
-    const values = new Set<string>();
     const name = req.params.name;
-    if (sets.length === 0) for (const v of storage.labelValues(name, [], start, end)) values.add(v);
-    for (const m of sets) for (const v of storage.labelValues(name, m, start, end)) values.add(v);
+    const resource = [name, ...all(p, 'match[]')].join(' ');
+    const values = await scoped(req, 'label_values', resource, async (scope) => {
+      scope.checkSelectors(sets);
+      const storage = scope.queryable(opts.storage);
+      const values = new Set<string>();
+      if (sets.length === 0) for (const v of storage.labelValues(name, [], start, end)) values.add(v);
+      for (const m of sets) for (const v of storage.labelValues(name, m, start, end)) values.add(v);
+      return values;
+    });
     return successBody(JSON.stringify([...values].sort()), [], '');
   };
 
@@ -208,16 +247,14 @@ export function registerPrometheusApi(app: FastifyInstance, opts: PrometheusApiO
     const sets = matchersParam(p);
     if (sets.length === 0) throw new BadRequestError('no match[] parameter provided');
     const [start, end] = timeRangeParams(p);
-    const seen = new Map<string, Labels>();
-    for (const m of sets) {
-      if (storage.seriesLabels) {
-        for (const l of storage.seriesLabels(m, start, end)) seen.set(l.key, l);
-        continue;
-      }
-      for (const s of storage.select(m, start, end)) {
-        if (s.timestampsMs.length > 0 || (start === -Infinity && end === Infinity)) seen.set(s.labels.key, s.labels);
-      }
-    }
+    const seen = await scoped(req, 'series', all(p, 'match[]').join(' '), async (scope) => {
+      scope.checkSelectors(sets);
+      // The filtered storage always has seriesLabels (the storage's own, or from select).
+      const storage = scope.queryable(opts.storage);
+      const seen = new Map<string, Labels>();
+      for (const m of sets) for (const l of storage.seriesLabels(m, start, end)) seen.set(l.key, l);
+      return seen;
+    });
     return successBody(`[${[...seen.values()].map(labelsJson).join(',')}]`, [], '');
   };
 

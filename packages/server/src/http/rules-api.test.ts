@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { MemoryAuditLog, RestrictedSeriesPolicy } from '../access/index.js';
 import { ManualClock } from '../lib/clock.js';
 import { Labels } from '../lib/labels.js';
 import { Engine } from '../promql/index.js';
@@ -46,7 +47,12 @@ async function setup() {
   }
   await manager.stop();
   const app = Fastify();
-  registerRulesApi(app, { ruleGroups: () => manager.ruleGroups() });
+  const rules = () => manager.ruleGroups().flatMap((g) => g.rules);
+  registerRulesApi(
+    app,
+    { ruleGroups: () => manager.ruleGroups() },
+    new RestrictedSeriesPolicy({ storage, rules, audit: new MemoryAuditLog() }),
+  );
   return { app, file, manager };
 }
 
@@ -89,7 +95,8 @@ describe('GET /api/v1/rules and /api/v1/alerts', () => {
           },
           annotations: { summary: 'Parts ordering API is down', value: '0' },
           state: 'firing',
-          activeAt: new Date(activeAt).toISOString().replace('.000Z', 'Z'),
+          // Go's RFC 3339 with nanoseconds drops trailing zeros: .750 → .75, .000 → nothing.
+          activeAt: new Date(activeAt).toISOString().replace(/\.(\d*?)0*Z$/, (_, d: string) => (d ? `.${d}Z` : 'Z')),
           value: '0e+00',
         },
       ],

@@ -4,6 +4,7 @@
  * alerts), in Prometheus 2.42's JSON shapes so that Grafana and other tools read them unchanged.
  */
 import type { FastifyInstance } from 'fastify';
+import type { RestrictedScope, RestrictedSeriesPolicy } from '../access/index.js';
 import {
   type Alert,
   AlertingRule,
@@ -15,6 +16,7 @@ import {
   type RuleGroup,
 } from '../rules/index.js';
 import { BadRequestError, sendError } from './errors.js';
+import { restrictedScope } from './restricted-scope.js';
 
 export interface RulesApiOptions {
   /** The rule groups to report (the rule manager's, in its order). */
@@ -42,7 +44,12 @@ function alertJson(a: Alert): Record<string, unknown> {
   };
 }
 
-function ruleJson(r: Rule): Record<string, unknown> {
+/** Whether an alert of a shown rule may be shown too (its labels come from the series it read). */
+function showAlert(scope: RestrictedScope, a: Alert): boolean {
+  return scope.showAlert(a.labels.toRecord(), pairsJson(a.annotations));
+}
+
+function ruleJson(r: Rule, scope: RestrictedScope): Record<string, unknown> {
   const common = {
     health: r.status.health,
     ...(r.status.lastError !== undefined && { lastError: r.status.lastError.message }),
@@ -58,7 +65,10 @@ function ruleJson(r: Rule): Record<string, unknown> {
       keepFiringFor: r.keepFiringForMs / 1000,
       labels: pairsJson(r.labels),
       annotations: pairsJson(r.annotations),
-      alerts: r.activeAlerts().map(alertJson),
+      alerts: r
+        .activeAlerts()
+        .filter((a) => showAlert(scope, a))
+        .map(alertJson),
       ...common,
       type: 'alerting',
     };
@@ -81,7 +91,16 @@ function list(q: Record<string, string | string[] | undefined>, name: string): s
 const ok = (data: unknown): string => JSON.stringify({ status: 'success', data });
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export function registerRulesApi(app: FastifyInstance, opts: RulesApiOptions): void {
+/**
+ * `restricted` leaves out, for principals without `restricted:read`, the rules that read
+ * restricted series (and groups left empty by that) and their alerts; it audits what it hid or
+ * returned.
+ */
+export function registerRulesApi(
+  app: FastifyInstance,
+  opts: RulesApiOptions,
+  restricted: RestrictedSeriesPolicy,
+): void {
   app.get('/api/v1/rules', async (req, reply) => {
     const q = req.query as Record<string, string | string[] | undefined>;
     const typeParam = q['type'];
@@ -93,34 +112,56 @@ export function registerRulesApi(app: FastifyInstance, opts: RulesApiOptions): v
     const groupNames = new Set(list(q, 'rule_group'));
     const files = new Set(list(q, 'file'));
     const filtered = names.size > 0 || groupNames.size > 0 || files.size > 0;
-    const groups = opts
-      .ruleGroups()
-      .filter((g) => (groupNames.size === 0 || groupNames.has(g.name)) && (files.size === 0 || files.has(g.file)))
-      .map((g) => ({
-        name: g.name,
-        file: g.file,
-        rules: g.rules
-          .filter((r) => {
-            if (type === 'alert' && !(r instanceof AlertingRule)) return false;
-            if (type === 'record' && r instanceof AlertingRule) return false;
-            return names.size === 0 || names.has(r.name);
-          })
-          .map(ruleJson),
-        interval: g.intervalMs / 1000,
-        limit: g.limit,
-        evaluationTime: g.evaluationSeconds,
-        lastEvaluation: timeJson(g.lastEvaluationMs),
-      }))
-      // Filters by name leave out the groups they empty (as newer Prometheus versions do).
-      .filter((g) => !filtered || g.rules.length > 0);
-    return reply.headers(JSON_HEADERS).send(ok({ groups }));
+    const scope = restrictedScope(restricted, req, 'rules', req.url);
+    try {
+      const groups = opts
+        .ruleGroups()
+        .filter((g) => (groupNames.size === 0 || groupNames.has(g.name)) && (files.size === 0 || files.has(g.file)))
+        .map((g) => {
+          const shown = g.rules.filter((r) => scope.showRule(r));
+          return {
+            hidden: shown.length < g.rules.length,
+            name: g.name,
+            file: g.file,
+            rules: shown
+              .filter((r) => {
+                if (type === 'alert' && !(r instanceof AlertingRule)) return false;
+                if (type === 'record' && r instanceof AlertingRule) return false;
+                return names.size === 0 || names.has(r.name);
+              })
+              .map((r) => ruleJson(r, scope)),
+            interval: g.intervalMs / 1000,
+            limit: g.limit,
+            evaluationTime: g.evaluationSeconds,
+            lastEvaluation: timeJson(g.lastEvaluationMs),
+          };
+        })
+        // Filters by name leave out the groups they empty (as newer Prometheus versions do); so
+        // does hiding restricted rules.
+        .filter((g) => (!filtered && !g.hidden) || g.rules.length > 0)
+        .map(({ hidden: _hidden, ...g }) => g);
+      return reply.headers(JSON_HEADERS).send(ok({ groups }));
+    } finally {
+      scope.finish();
+    }
   });
 
-  app.get('/api/v1/alerts', async (_req, reply) => {
-    const alerts = opts
-      .ruleGroups()
-      .flatMap((g) => g.alertingRules())
-      .flatMap((r) => r.activeAlerts().map(alertJson));
-    return reply.headers(JSON_HEADERS).send(ok({ alerts }));
+  app.get('/api/v1/alerts', async (req, reply) => {
+    const scope = restrictedScope(restricted, req, 'alerts', req.url);
+    try {
+      const alerts = opts
+        .ruleGroups()
+        .flatMap((g) => g.alertingRules())
+        .filter((r) => scope.showRule(r))
+        .flatMap((r) =>
+          r
+            .activeAlerts()
+            .filter((a) => showAlert(scope, a))
+            .map(alertJson),
+        );
+      return reply.headers(JSON_HEADERS).send(ok({ alerts }));
+    } finally {
+      scope.finish();
+    }
   });
 }

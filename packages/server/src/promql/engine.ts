@@ -7,7 +7,7 @@
 import { type FloatHistogram, detectReset, scaleHistogram, usesCustomBuckets, withHint } from '../lib/histogram.js';
 import { Labels, METRIC_NAME } from '../lib/labels.js';
 import { isStaleAt } from '../lib/stale.js';
-import type { Queryable, SeriesSamples } from '../tsdb/index.js';
+import { filterQueryable, type Queryable, type SeriesFilter, type SeriesSamples } from '../tsdb/index.js';
 import type { Duration, DurationExpr, Expr, MatrixSelector, SubqueryExpr, VectorSelector, AtModifier } from './ast.js';
 import { exprType } from './ast.js';
 import { QueryCanceledError, QueryTimeoutError, TooManySamplesError, execError, invalidQueryError } from './errors.js';
@@ -44,6 +44,17 @@ export interface EngineOptions {
 
 export interface QueryOptions {
   signal?: AbortSignal;
+  /**
+   * Called with the parsed expression before evaluation; throwing refuses the query with that
+   * error. Access control refuses queries that name series the caller may not read.
+   */
+  checkExpr?: (expr: Expr) => void;
+  /**
+   * Only series whose labels pass are read from storage, by every selector and function of this
+   * query (the storage is wrapped in filterQueryable): the others behave as if they were not
+   * stored. Access control hides restricted series this way.
+   */
+  seriesFilter?: SeriesFilter;
 }
 
 interface ResolvedEngineOptions {
@@ -70,6 +81,10 @@ export class Engine {
     });
   }
 
+  private storageFor(opts: QueryOptions): Queryable {
+    return opts.seriesFilter ? filterQueryable(this.storage, opts.seriesFilter) : this.storage;
+  }
+
   private parse(query: string | Expr): Expr {
     return typeof query === 'string'
       ? parseExpr(query, { enableExperimental: this.options.enableExperimental })
@@ -79,7 +94,8 @@ export class Engine {
   /** Evaluates at one time. A string is parsed first (throws ParseError). */
   async instantQuery(query: string | Expr, timeMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
     const expr = this.parse(query);
-    const ev = new Evaluator(this.storage, this.options, timeMs, timeMs, 0, opts.signal);
+    opts.checkExpr?.(expr);
+    const ev = new Evaluator(this.storageFor(opts), this.options, timeMs, timeMs, 0, opts.signal);
     const val = await ev.evalTop(expr, makeStepRange(timeMs, timeMs, 1));
     return { value: ev.toInstantValue(val, timeMs), annotations: ev.annotations, totalSamples: ev.totalSamples };
   }
@@ -93,6 +109,7 @@ export class Engine {
     opts: QueryOptions = {},
   ): Promise<QueryResult> {
     const expr = this.parse(query);
+    opts.checkExpr?.(expr);
     const t = exprType(expr);
     if (t !== 'scalar' && t !== 'vector') {
       throw invalidQueryError(
@@ -103,7 +120,7 @@ export class Engine {
       throw invalidQueryError('zero or negative query resolution step widths are not accepted. Try a positive integer');
     }
     if (endMs < startMs) throw invalidQueryError('end timestamp must not be before start time');
-    const ev = new Evaluator(this.storage, this.options, startMs, endMs, stepMs, opts.signal);
+    const ev = new Evaluator(this.storageFor(opts), this.options, startMs, endMs, stepMs, opts.signal);
     const range = makeStepRange(startMs, endMs, stepMs);
     const val = await ev.evalTop(expr, range);
     return { value: ev.toMatrixValue(val, range), annotations: ev.annotations, totalSamples: ev.totalSamples };

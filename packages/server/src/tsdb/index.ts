@@ -85,5 +85,6 @@ export interface Appendable {
 
 export type Storage = Queryable & Appendable;
 
+export { filterQueryable, type FilteredQueryable, type SeriesFilter } from './filtered.js';
 export { MemoryStorage } from './memory/memory-storage.js';
 export { DiskStorage, type DiskStorageOptions, type StorageStats } from './disk/disk-storage.js';

@@ -51,7 +51,12 @@ describe('billing', () => {
     expect(res.status).toBe(200);
     const m = await scrape(portal, 'billing');
     expect(metricValue(m, 'sms_mrr_dollars', { company_id: enterprise.companyId })).toBe(0);
-    expect(m).not.toContain(`company_id="${enterprise.companyId}"`);
+    // Every gauge of the company goes; the revenue it was billed (a counter) stays.
+    expect(
+      m
+        .split('\n')
+        .filter((l) => l.includes(`company_id="${enterprise.companyId}"`) && !l.startsWith('sms_revenue_total')),
+    ).toEqual([]);
     expect(metricValue(m, 'sms_churn_rate_percent', { tier: 'enterprise', reason: 'competitor' })).toBe(100);
     expect(metricValue(m, 'sms_churn_rate_percent', { tier: 'enterprise', reason: 'price' })).toBe(0);
     const again = await portal.call('billing', 'DELETE', `/api/companies/${enterprise.companyId}/subscription`, {

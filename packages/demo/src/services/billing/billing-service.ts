@@ -177,7 +177,7 @@ export const billingService: ServiceDefinition = {
         return true;
       });
       if (!created) throw new PortalError('conflict', `Company ${body.company_id} exists`);
-      revenue.inc({ company: body.name }, price);
+      revenue.inc({ company: body.name, company_id: body.company_id }, price);
       t.logger.info({ company_id: body.company_id, tier: body.tier }, 'Company signed up; onboarding started');
       return reply.code(201).send({ company_id: body.company_id, tier: body.tier, mrr_dollars: price });
     });
@@ -271,7 +271,7 @@ export const billingService: ServiceDefinition = {
           invoice(sql, companyId, 'subscription', TIER_PRICE_DOLLARS[tier], `${tier} subscription, first month`);
       });
       if (reactivated) {
-        revenue.inc({ company: company.name }, TIER_PRICE_DOLLARS[tier]);
+        revenue.inc({ company: company.name, company_id: companyId }, TIER_PRICE_DOLLARS[tier]);
         ctx.peers.deliver('vessels', '/api/vessels/company-status', { company_id: companyId, active: true });
       }
       featureUsage.inc({ feature: 'change_subscription', role: claims.role });
@@ -315,7 +315,7 @@ export const billingService: ServiceDefinition = {
         invoice(sql, body.company_id, body.kind, body.amount_dollars, `${body.kind} charge from ${claims.service}`);
         sql.run('UPDATE companies SET last_activity_ms = ? WHERE company_id = ?', ctx.now(), body.company_id);
       });
-      revenue.inc({ company: company.name }, body.amount_dollars);
+      revenue.inc({ company: company.name, company_id: body.company_id }, body.amount_dollars);
       return reply.code(204).send();
     });
 
@@ -371,7 +371,7 @@ export const billingService: ServiceDefinition = {
             company.company_id,
           );
         });
-        revenue.inc({ company: company.name }, price);
+        revenue.inc({ company: company.name, company_id: company.company_id }, price);
       }
     });
 
@@ -420,7 +420,7 @@ export const billingService: ServiceDefinition = {
         active.map((c) => {
           const usage = usageByCompany.get(c.company_id);
           return {
-            labels: { company: c.name },
+            labels: { company: c.name, company_id: c.company_id },
             value: churnRiskScore(
               {
                 createdAtMs: c.created_at_ms,
