@@ -2,13 +2,19 @@
  * The application shell: navigation, the login gate and the routes. Pages live in pages/<area>/;
  * each fetches through api.ts and shows loading, empty and error states itself.
  */
+import { lazy, Suspense } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth';
-import { AlertsPage } from './pages/alerts/AlertsPage';
 import { DashboardList } from './pages/dashboards/DashboardList';
-import { DashboardPage } from './pages/dashboards/DashboardPage';
-import { ExplorePage } from './pages/explore/ExplorePage';
 import { LoginPage } from './pages/login/LoginPage';
+
+// Pages with heavy dependencies (charts, the PromQL editor) are separate chunks, loaded on first
+// visit: the login page and the dashboard list stay small on a phone.
+const DashboardPage = lazy(() =>
+  import('./pages/dashboards/DashboardPage').then((m) => ({ default: m.DashboardPage })),
+);
+const ExplorePage = lazy(() => import('./pages/explore/ExplorePage').then((m) => ({ default: m.ExplorePage })));
+const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage').then((m) => ({ default: m.AlertsPage })));
 
 export function App() {
   return (
@@ -44,15 +50,17 @@ function Shell() {
         </header>
       )}
       <main>
-        <Routes>
-          <Route path="/login" element={<LoginPage />} />
-          <Route path="/" element={<Navigate to="/dashboards/executive" replace />} />
-          <Route path="/dashboards" element={<DashboardList />} />
-          <Route path="/dashboards/:id" element={<DashboardPage />} />
-          <Route path="/explore" element={<ExplorePage />} />
-          <Route path="/alerts" element={<AlertsPage />} />
-          <Route path="*" element={<p>Not found.</p>} />
-        </Routes>
+        <Suspense fallback={<p className="wk-loading">Loading…</p>}>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route path="/" element={<Navigate to="/dashboards/executive" replace />} />
+            <Route path="/dashboards" element={<DashboardList />} />
+            <Route path="/dashboards/:id" element={<DashboardPage />} />
+            <Route path="/explore" element={<ExplorePage />} />
+            <Route path="/alerts" element={<AlertsPage />} />
+            <Route path="*" element={<p>Not found.</p>} />
+          </Routes>
+        </Suspense>
       </main>
     </div>
   );
