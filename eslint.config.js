@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -149,7 +150,7 @@ export default defineConfig(
 
   {
     name: 'watchkeeper/typescript',
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
@@ -199,6 +200,14 @@ export default defineConfig(
   ...moduleBoundaryConfigs,
   rootFileBoundaryConfig,
   ...packageBoundaryConfigs,
+
+  {
+    // The Rules of React in the web UI: eslint-plugin-react-hooks' recommended set (rules of hooks,
+    // effect dependencies and the React Compiler's checks: purity, refs, state set in effects, ...).
+    name: 'watchkeeper/react-hooks',
+    files: ['packages/web/src/**/*.tsx'],
+    extends: [reactHooks.configs.flat.recommended],
+  },
 
   {
     name: 'watchkeeper/javascript',

@@ -127,10 +127,11 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium against the npm start
     await page.getByLabel(/user/i).fill('admin');
     await page.getByLabel(/password/i).fill('wrong-password');
     await page.getByRole('button', { name: /log in/i }).click();
-    await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
+    // Refused (after a scrypt verification: slow on purpose).
+    await page.getByRole('alert').first().waitFor({ timeout: 15_000 });
     await page.getByLabel(/password/i).fill(system!.adminPassword!);
     await page.getByRole('button', { name: /log in/i }).click();
-    await page.waitForURL(/\/dashboards\/executive/);
+    await page.waitForURL(/\/dashboards\/executive/, { timeout: 15_000 });
     // The session cookie is HttpOnly: the page's script cannot read it.
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === 'wk_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -160,6 +161,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in Chromium against the npm start
         if (notReady.length === 0 || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 5_000));
       }
+      // Data is there; the chart libraries (ECharts is loaded lazily) draw it.
+      await expect.poll(() => page.getByText('Loading chart…').count(), { timeout: 30_000 }).toBe(0);
       await page.screenshot({ path: join(SHOTS, `${id}.png`), fullPage: true });
       expect(Object.keys(last).length).toBeGreaterThan(3);
       // 'logs': the honest empty state of the logs panel (no log store yet); nothing else may be

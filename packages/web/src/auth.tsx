@@ -11,10 +11,10 @@ export interface Me {
 
 interface AuthState {
   me: Me | null | undefined; // undefined: still loading; null: not logged in
-  login(username: string, password: string): Promise<void>;
-  logout(): Promise<void>;
-  refresh(): Promise<void>;
-  can(permission: string): boolean;
+  login: (username: string, password: string) => Promise<void>;
+  logout: () => Promise<void>;
+  refresh: () => Promise<void>;
+  can: (permission: string) => boolean;
 }
 
 const AuthContext = createContext<AuthState | undefined>(undefined);
@@ -30,6 +30,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- refresh() sets state only once its request answers
     void refresh();
   }, [refresh]);
   const login = useCallback(

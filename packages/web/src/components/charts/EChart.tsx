@@ -2,11 +2,12 @@
  * An ECharts chart sized to its container. ECharts is loaded on first use (a separate chunk), so
  * dashboards without gauges, heatmaps, pies or bars never download it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { EChartsCoreOption, ECharts } from 'echarts/core';
+import type * as EChartsSetup from './echarts-setup';
 import './charts.css';
 
-type EChartsModule = typeof import('./echarts-setup');
+type EChartsModule = typeof EChartsSetup;
 let loading: Promise<EChartsModule> | undefined;
 function loadECharts(): Promise<EChartsModule> {
   loading ??= import('./echarts-setup');
@@ -32,8 +33,8 @@ export function EChart({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const chartRef = useRef<ECharts | null>(null);
-  const clickRef = useRef(onClick);
-  clickRef.current = onClick;
+  // The chart keeps the click listener it was created with; this calls the latest onClick.
+  const click = useEffectEvent((p: EChartClick) => onClick?.(p));
   const [mod, setMod] = useState<EChartsModule | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
 
@@ -53,7 +54,7 @@ export function EChart({
     if (!mod || !el) return;
     const chart = mod.echarts.init(el, undefined, { renderer: 'canvas' });
     chartRef.current = chart;
-    chart.on('click', (p) => clickRef.current?.(p as EChartClick));
+    chart.on('click', (p) => click(p as EChartClick));
     const ro = new ResizeObserver(() => chart.resize());
     ro.observe(el);
     return () => {

@@ -6,7 +6,7 @@
  *
  * The props are a stable interface: Explore imports this component too.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { alignSeries, stackColumns } from '../../lib/align';
@@ -59,23 +59,23 @@ export function TimeSeriesChart({
   const tipRef = useRef<HTMLDivElement>(null);
   const uRef = useRef<uPlot | null>(null);
   const focusedRef = useRef<number | null>(null);
-  const clickRef = useRef(onClickSeries);
-  clickRef.current = onClickSeries;
   const [hidden, setHidden] = useState<ReadonlySet<number>>(new Set());
 
   const aligned = useMemo(() => alignSeries(series), [series]);
   const shapeKey = `${series.map((s) => s.name).join('\u0000')}|${unit}|${stacked}|${area}|${decimals}|${height}`;
-  const xRangeRef = useRef(xRange);
-  xRangeRef.current = xRange;
-  const raw = aligned.ys;
-  const rawRef = useRef(raw);
-  rawRef.current = raw;
-  const seriesRef = useRef(series);
-  seriesRef.current = series;
+  // The plot keeps the callbacks it was created with (once per shape): these read the latest props.
+  const currentXRange = useEffectEvent(() => xRange);
+  const currentSeries = useEffectEvent(() => series);
+  const currentRaw = useEffectEvent(() => aligned.ys);
+  const clickSeries = useEffectEvent((labels: Record<string, string>) => onClickSeries?.(labels));
 
   // Reset legend selections when the set of series changes.
   const namesKey = series.map((s) => s.name).join('\u0000');
-  useEffect(() => setHidden(new Set()), [namesKey]);
+  const [hiddenFor, setHiddenFor] = useState(namesKey);
+  if (hiddenFor !== namesKey) {
+    setHiddenFor(namesKey);
+    setHidden(new Set());
+  }
 
   const data = useMemo<uPlot.AlignedData>(
     () => [aligned.xs, ...(stacked ? stackColumns(aligned.ys) : aligned.ys)] as uPlot.AlignedData,
@@ -104,7 +104,7 @@ export function TimeSeriesChart({
           time: true,
           // The query's range, so that sparse data sits where it belongs in time.
           range: (u, min, max) => {
-            const r = xRangeRef.current;
+            const r = currentXRange();
             if (r) return [r[0], r[1]];
             // uPlot widens a lone timestamp by 86,400,000 s (a day in ms, taken as seconds).
             const xs = u.data[0];
@@ -172,7 +172,7 @@ export function TimeSeriesChart({
       }
       const t = u.data[0][idx]!;
       const rows: { i: number; v: number }[] = [];
-      const rawYs = rawRef.current;
+      const rawYs = currentRaw();
       for (let i = 0; i < rawYs.length; i++) {
         const v = rawYs[i]![idx];
         if (v !== null && v !== undefined && u.series[i + 1]?.show !== false) rows.push({ i, v });
@@ -184,7 +184,7 @@ export function TimeSeriesChart({
         const r = rows.find((x) => x.i === focused - 1);
         if (r) shown[shown.length - 1] = r;
       }
-      const names = seriesRef.current;
+      const names = currentSeries();
       tip.innerHTML =
         `<div class="wk-tip-time">${escapeHtml(new Date(t * 1000).toLocaleString())}</div>` +
         shown
@@ -214,11 +214,12 @@ export function TimeSeriesChart({
     };
     const onClick = (e: MouseEvent) => {
       if (Math.abs(e.clientX - downX) > 3 || Math.abs(e.clientY - downY) > 3) return;
+      const current = currentSeries();
       let idx = focusedRef.current;
-      if ((idx === null || idx < 1) && seriesRef.current.length === 1) idx = 1;
+      if ((idx === null || idx < 1) && current.length === 1) idx = 1;
       if (idx === null || idx < 1) return;
-      const s = seriesRef.current[idx - 1];
-      if (s && clickRef.current) clickRef.current(s.labels);
+      const s = current[idx - 1];
+      if (s) clickSeries(s.labels);
     };
     const onLeave = () => {
       if (tipRef.current) tipRef.current.style.display = 'none';
@@ -237,7 +238,7 @@ export function TimeSeriesChart({
       u.destroy();
       uRef.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- recreated only when the shape changes (shapeKey); new data goes through setData below
   }, [shapeKey]);
 
   // New data with the same shape: keep zoom-free state, just redraw.

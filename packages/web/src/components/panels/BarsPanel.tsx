@@ -2,7 +2,7 @@
  * bars and horizontal_bars (ECharts). Instant data: one bar per series (horizontal bars ranked,
  * largest first). Range data on `bars`: bars over time, one colour per series, stacked.
  */
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { colorForValue, seriesColor } from '../../lib/colors';
 import { formatValue } from '../../lib/format';
 import { EChart } from '../charts/EChart';
@@ -12,7 +12,7 @@ import type { PanelRendererProps } from './types';
 export function BarsPanel({ panel, data, height, compact, stepSec, onSeriesClick }: PanelRendererProps) {
   const horizontal = panel.type === 'horizontal_bars';
   const overTime = !horizontal && data.series.length > 0;
-  const fmt = (v: number) => formatValue(v, panel.unit, panel.decimals);
+  const fmt = useCallback((v: number) => formatValue(v, panel.unit, panel.decimals), [panel.unit, panel.decimals]);
 
   const { option, clickLabels } = useMemo(() => {
     if (overTime) {
@@ -98,8 +98,7 @@ export function BarsPanel({ panel, data, height, compact, stepSec, onSeriesClick
         ],
       },
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [data, panel, compact, overTime, horizontal, stepSec]);
+  }, [data, panel, compact, overTime, horizontal, stepSec, fmt]);
 
   return (
     <EChart

@@ -4,7 +4,7 @@
  * without `le` next to buckets (an average, a median from another query) are shown as figures
  * above the bars.
  */
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { formatValue } from '../../lib/format';
 import { decumulate, distribution, type Bucket } from '../../lib/histogram';
 import { EChart } from '../charts/EChart';
@@ -31,7 +31,7 @@ export function HistogramPanel({ panel, data, height, compact }: PanelRendererPr
     };
   }, [data, compact]);
 
-  const fmt = (v: number) => formatValue(v, panel.unit, panel.decimals);
+  const fmt = useCallback((v: number) => formatValue(v, panel.unit, panel.decimals), [panel.unit, panel.decimals]);
   const option = useMemo(() => {
     const label = (x: Bucket, i: number) =>
       !Number.isFinite(x.upper)
@@ -79,8 +79,7 @@ export function HistogramPanel({ panel, data, height, compact }: PanelRendererPr
         },
       ],
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [buckets, fromLe, panel]);
+  }, [buckets, fromLe, fmt]);
   return (
     <div className="wk-histogram">
       {figures.length > 0 && (

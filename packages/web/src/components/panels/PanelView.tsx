@@ -4,7 +4,17 @@
  * loading, empty and error states, and the renderer for its visualization. A click on a series
  * offers the panel's drill-down links.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
+import {
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useEffectEvent,
+  useMemo,
+  useRef,
+  useState,
+  type ComponentType,
+} from 'react';
 import { useNavigate } from 'react-router-dom';
 import { apiFetch, UnauthenticatedError } from '../../api';
 import { useAuth } from '../../auth';
@@ -94,6 +104,7 @@ type State =
   | { kind: 'error'; message: string; data?: PanelData };
 
 interface Drill {
+  /** Left edge of the menu in the frame, kept inside it. */
   x: number;
   y: number;
   labels: Record<string, string>;
@@ -139,7 +150,7 @@ export function PanelView({ panel, ctx }: { panel: Panel; ctx: PanelContext }) {
   const menuRef = useRef<HTMLDivElement>(null);
   const drillRef = useRef<HTMLDivElement>(null);
   const pointer = useRef({ x: 0, y: 0 });
-  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [answer, setAnswer] = useState<{ key: string; state: State }>({ key: '', state: { kind: 'loading' } });
   const [helpOpen, setHelpOpen] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const [drill, setDrill] = useState<Drill | null>(null);
@@ -162,19 +173,27 @@ export function PanelView({ panel, ctx }: { panel: Panel; ctx: PanelContext }) {
     return panel.queries.map((q) => interpolate(q.expr, ctx.selections, builtins));
   }, [panel, ctx.range, ctx.selections, stepSec, ctx.scrapeIntervalSec]);
   const exprKey = exprs.join('\u0000');
+  // What is fetched: the queries' text (not the identity of `exprs` or `panel`), the range, the step
+  // and each refresh.
+  const requestKey = [exprKey, ctx.range.startSec, ctx.range.endSec, stepSec, ctx.tick].join('\u0001');
+  // The last answer and the request it answered: while a newer request runs, the panel is loading
+  // and keeps showing the answer's data.
+  const state: State =
+    answer.key === requestKey
+      ? answer.state
+      : answer.state.kind === 'ok'
+        ? { ...answer.state, loading: true }
+        : { kind: 'loading', data: answer.state.data };
 
+  const fetchData = useEffectEvent((signal: AbortSignal) =>
+    fetchPanelData(panel, exprs, { startSec: ctx.range.startSec, endSec: ctx.range.endSec, stepSec, signal }),
+  );
   useEffect(() => {
     if (isLogs) return;
     const ac = new AbortController();
-    setState((s) => (s.kind === 'ok' ? { ...s, loading: true } : { kind: 'loading', data: s.data }));
-    fetchPanelData(panel, exprs, {
-      startSec: ctx.range.startSec,
-      endSec: ctx.range.endSec,
-      stepSec,
-      signal: ac.signal,
-    }).then(
+    fetchData(ac.signal).then(
       (data) => {
-        if (!ac.signal.aborted) setState({ kind: 'ok', data, loading: false });
+        if (!ac.signal.aborted) setAnswer({ key: requestKey, state: { kind: 'ok', data, loading: false } });
       },
       (err: unknown) => {
         if (ac.signal.aborted) return;
@@ -182,21 +201,24 @@ export function PanelView({ panel, ctx }: { panel: Panel; ctx: PanelContext }) {
           void refreshAuth();
           return;
         }
-        setState((s) => ({ kind: 'error', message: err instanceof Error ? err.message : String(err), data: s.data }));
+        const message = err instanceof Error ? err.message : String(err);
+        setAnswer((a) => ({ key: requestKey, state: { kind: 'error', message, data: a.state.data } }));
       },
     );
     return () => ac.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [exprKey, ctx.range.startSec, ctx.range.endSec, stepSec, ctx.tick, isLogs]);
+  }, [requestKey, isLogs, refreshAuth]);
 
   const height = bodyHeight(panel.type, ctx.compact);
   const links = panel.links ?? [];
   const data = state.kind === 'ok' ? state.data : undefined;
 
   const onSeriesClick = useCallback((labels: Record<string, string>, name: string) => {
-    const frame = frameRef.current?.getBoundingClientRect();
-    if (!frame) return;
-    setDrill({ x: pointer.current.x - frame.left, y: pointer.current.y - frame.top, labels, name });
+    const el = frameRef.current;
+    if (!el) return;
+    const frame = el.getBoundingClientRect();
+    // The menu is about 220 px wide: keep it inside the panel.
+    const x = Math.max(4, Math.min(pointer.current.x - frame.left, el.clientWidth - 220));
+    setDrill({ x, y: pointer.current.y - frame.top, labels, name });
   }, []);
 
   const follow = async (target: string, labels: Record<string, string>) => {
@@ -213,7 +235,7 @@ export function PanelView({ panel, ctx }: { panel: Panel; ctx: PanelContext }) {
       ...(targetVariables && { targetVariables }),
     });
     if (link.external) window.open(link.href, '_blank', 'noopener');
-    else navigate(link.href);
+    else void navigate(link.href);
   };
 
   const exportCsv = () => {
@@ -360,15 +382,7 @@ export function PanelView({ panel, ctx }: { panel: Panel; ctx: PanelContext }) {
         {body}
       </div>
       {drill && (
-        <div
-          className="wk-popover wk-drill"
-          ref={drillRef}
-          role="menu"
-          style={{
-            left: Math.max(4, Math.min(drill.x, (frameRef.current?.clientWidth ?? 300) - 220)),
-            top: drill.y + 8,
-          }}
-        >
+        <div className="wk-popover wk-drill" ref={drillRef} role="menu" style={{ left: drill.x, top: drill.y + 8 }}>
           {drill.name && <p className="wk-drill-name">{drill.name}</p>}
           {links.map((l, i) => (
             <button key={i} type="button" role="menuitem" onClick={() => void follow(l.target, drill.labels)}>

@@ -33,6 +33,7 @@ export function AlertsPage() {
   const highlightSilence = params.get('silence') ?? undefined;
   // Re-render every 10 s for the relative times; each render reads the clock afresh.
   useNow(10_000);
+  // eslint-disable-next-line react-hooks/purity -- deliberate: times relative to now, also right after new data
   const nowMs = Date.now();
 
   const groups = usePolled(fetchAlertGroups, POLL_MS);
@@ -234,7 +235,7 @@ function TabButton({
 }: {
   tab: Tab;
   current: Tab;
-  onSelect(t: Tab): void;
+  onSelect: (t: Tab) => void;
   label: string;
   /** The label on phones. */
   short?: string;

@@ -27,8 +27,8 @@ export interface AlertsSectionProps {
   silences: Silence[] | undefined;
   nowMs: number;
   canWrite: boolean;
-  onSilence(alert: AmAlert): void;
-  onShowSilence(id: string): void;
+  onSilence: (alert: AmAlert) => void;
+  onShowSilence: (id: string) => void;
 }
 
 export function AlertsSection(p: AlertsSectionProps) {
@@ -174,8 +174,8 @@ function GroupCard({
   canWrite: boolean;
   byFingerprint: Map<string, AmAlert>;
   silenceById: Map<string, Silence>;
-  onSilence(a: AmAlert): void;
-  onShowSilence(id: string): void;
+  onSilence: (a: AmAlert) => void;
+  onShowSilence: (id: string) => void;
 }) {
   const [expanded, setExpanded] = useState(false);
   const firing = group.alerts.filter((a) => displayState(a) === 'firing').length;
@@ -252,8 +252,8 @@ function AlertRow({
   canWrite: boolean;
   byFingerprint: Map<string, AmAlert>;
   silenceById: Map<string, Silence>;
-  onSilence(a: AmAlert): void;
-  onShowSilence(id: string): void;
+  onSilence: (a: AmAlert) => void;
+  onShowSilence: (id: string) => void;
 }) {
   const state = displayState(alert);
   const summary = alert.annotations['summary'] ?? '';
@@ -340,7 +340,7 @@ function Reasons({
   nowMs: number;
   byFingerprint: Map<string, AmAlert>;
   silenceById: Map<string, Silence>;
-  onShowSilence(id: string): void;
+  onShowSilence: (id: string) => void;
 }) {
   const { silencedBy, inhibitedBy } = alert.status;
   const mutedBy = alert.status.mutedBy ?? [];

@@ -28,12 +28,12 @@ export function IncidentsSection({
 }: {
   incidents: Polled<Incident[]>;
   filter: IncidentFilter;
-  onFilter(f: IncidentFilter): void;
+  onFilter: (f: IncidentFilter) => void;
   nowMs: number;
   canWrite: boolean;
   currentUser: string;
   /** An incident was acknowledged here. */
-  onChanged(): void;
+  onChanged: () => void;
 }) {
   const list = incidents.data ?? [];
   return (
@@ -108,7 +108,7 @@ function IncidentCard({
   nowMs: number;
   canWrite: boolean;
   currentUser: string;
-  onChanged(): void;
+  onChanged: () => void;
 }) {
   const [acking, setAcking] = useState(false);
   const [comment, setComment] = useState('');

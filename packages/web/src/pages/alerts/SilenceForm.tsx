@@ -36,15 +36,15 @@ export function SilenceForm({
   alerts: readonly AmAlert[];
   /** The logged-in user's name; empty when unknown (then the form asks). */
   currentUser: string;
-  onClose(): void;
-  onCreated(id: string): void;
+  onClose: () => void;
+  onCreated: (id: string) => void;
 }) {
-  const nextId = useRef(0);
   const [rows, setRows] = useState<Row[]>(() =>
     (initialMatchers.length > 0 ? initialMatchers : [{ name: '', value: '', isRegex: false, isEqual: true }]).map(
-      (m) => ({ ...m, id: nextId.current++ }),
+      (m, id) => ({ ...m, id }),
     ),
   );
+  const nextId = useRef(rows.length);
   const [duration, setDuration] = useState('2h');
   const [comment, setComment] = useState('');
   const [createdBy, setCreatedBy] = useState(currentUser);
@@ -73,6 +73,7 @@ export function SilenceForm({
   const draft = { matchers, durationSec, comment, createdBy };
   const problems = validateSilence(draft);
   const matched = alerts.filter((a) => silenceMatches(matchers, a.labels));
+  // eslint-disable-next-line react-hooks/purity -- the preview's end is "from now", read as the form renders
   const endsAt = durationSec !== undefined ? new Date(Date.now() + durationSec * 1000) : undefined;
 
   const setRow = (id: number, patch: Partial<SilenceMatcher>) =>
@@ -84,6 +85,7 @@ export function SilenceForm({
     setSending(true);
     setSendError(undefined);
     try {
+      // eslint-disable-next-line react-hooks/purity -- on submit, not in render (for the compiler, buildSilence might keep the time in draft)
       const id = await createSilence(buildSilence(draft, Date.now()));
       onCreated(id);
     } catch (err) {

@@ -24,16 +24,19 @@ export function SilencesSection({
   canWrite: boolean;
   /** A silence to show (linked from an alert): its state is selected and it is scrolled to. */
   highlightId: string | undefined;
-  onNew(): void;
-  onExpired(): void;
+  onNew: () => void;
+  onExpired: () => void;
 }) {
   const list = useMemo(() => sortSilences(silences.data ?? []), [silences.data]);
   const counts = countSilences(list);
   const highlighted = list.find((s) => s.id === highlightId);
   const [state, setState] = useState<SilenceState>(highlighted?.status.state ?? 'active');
-  useEffect(() => {
+  // Select the highlighted silence's state whenever it arrives (each refresh of the list brings a new object).
+  const [selectedFor, setSelectedFor] = useState(highlighted);
+  if (selectedFor !== highlighted) {
+    setSelectedFor(highlighted);
     if (highlighted) setState(highlighted.status.state);
-  }, [highlighted]);
+  }
   const shown = list.filter((s) => s.status.state === state);
 
   return (
@@ -97,7 +100,7 @@ function SilenceRow({
   nowMs: number;
   canWrite: boolean;
   highlight: boolean;
-  onExpired(): void;
+  onExpired: () => void;
 }) {
   const [confirming, setConfirming] = useState(false);
   const [sending, setSending] = useState(false);

@@ -8,7 +8,7 @@ export interface Polled<T> {
   loading: boolean;
   /** When the data was fetched (ms). */
   updatedAtMs: number | undefined;
-  reload(): void;
+  reload: () => void;
 }
 
 /**

@@ -48,7 +48,7 @@ export function SectionState({
   hasData: boolean;
   empty: boolean;
   emptyText: ReactNode;
-  onRetry(): void;
+  onRetry: () => void;
   children: ReactNode;
 }) {
   if (!hasData) {

@@ -23,6 +23,7 @@ const SCRAPE_INTERVAL_SEC = 10;
 
 type Load =
   { kind: 'loading' } | { kind: 'ok'; dashboard: Dashboard } | { kind: 'error'; status?: number; message: string };
+const LOADING: Load = { kind: 'loading' };
 
 export function useMediaQuery(query: string): boolean {
   const [match, setMatch] = useState(() => window.matchMedia(query).matches);
@@ -39,20 +40,24 @@ export function useMediaQuery(query: string): boolean {
 export function DashboardPage() {
   const { id = '' } = useParams();
   const { refresh: refreshAuth } = useAuth();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  // The last answer and the dashboard it is for: loading until the answer for `id` is in.
+  const [answer, setAnswer] = useState<{ id: string; load: Load }>();
+  const load = answer?.id === id ? answer.load : LOADING;
 
   useEffect(() => {
     let live = true;
-    setLoad({ kind: 'loading' });
     apiFetch<{ data: Dashboard }>(`/api/wk/dashboards/${encodeURIComponent(id)}`).then(
-      (r) => live && setLoad({ kind: 'ok', dashboard: r.data }),
+      (r) => live && setAnswer({ id, load: { kind: 'ok', dashboard: r.data } }),
       (err: unknown) => {
         if (!live) return;
         if (err instanceof UnauthenticatedError) return void refreshAuth();
-        setLoad({
-          kind: 'error',
-          ...(err instanceof ApiError && { status: err.status }),
-          message: err instanceof Error ? err.message : String(err),
+        setAnswer({
+          id,
+          load: {
+            kind: 'error',
+            ...(err instanceof ApiError && { status: err.status }),
+            message: err instanceof Error ? err.message : String(err),
+          },
         });
       },
     );
@@ -116,8 +121,9 @@ function DashboardView({ dashboard }: { dashboard: Dashboard }) {
 
   // The range is resolved against the clock on each refresh, not on every render.
   const range = useMemo(
+    // eslint-disable-next-line react-hooks/purity -- reading the clock is the point; the memo decides when
     () => resolveRange(time, Date.now()),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `time` is a new object on each render; `tick` re-resolves
     [time.from, time.to, tick],
   );
 
@@ -157,7 +163,7 @@ function DashboardView({ dashboard }: { dashboard: Dashboard }) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the interpolated metrics: `selections` is rebuilt from the values loaded here
   }, [variableDeps]);
 
   // Auto refresh: only for ranges that end now, and not while the tab is hidden.
@@ -180,7 +186,7 @@ function DashboardView({ dashboard }: { dashboard: Dashboard }) {
       compact,
       scrapeIntervalSec: SCRAPE_INTERVAL_SEC,
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- by content: `time` through `range`, `selections` through selectionsKey
     [dashboard, range, selectionsKey, tick, compact],
   );
 

@@ -11,7 +11,8 @@ function toLocalInput(sec: number): string {
 }
 
 function AbsoluteForm({ value, onApply }: { value: TimeRangeSpec; onApply: (t: TimeRangeSpec) => void }) {
-  const r = resolveRange(value, Date.now());
+  // The form starts from the range as it is when the form opens.
+  const [r] = useState(() => resolveRange(value, Date.now()));
   const [from, setFrom] = useState(toLocalInput(r.startSec));
   const [to, setTo] = useState(toLocalInput(r.endSec));
   const f = Date.parse(from);
@@ -43,11 +44,13 @@ function AbsoluteForm({ value, onApply }: { value: TimeRangeSpec; onApply: (t: T
 }
 
 export function TimeRangePicker({ value, onChange }: { value: TimeRangeSpec; onChange: (t: TimeRangeSpec) => void }) {
+  // eslint-disable-next-line react-hooks/purity -- a range relative to now is described as of this render
+  const description = describeRange(value, Date.now());
   return (
     <Dropdown
       label={
         <>
-          <ClockIcon /> {describeRange(value, Date.now())}
+          <ClockIcon /> {description}
         </>
       }
       title="Time range"

@@ -36,6 +36,54 @@ type Outcome =
 
 const MAX_GRAPH_SERIES = 200;
 const DEFAULT_RANGE = '1h';
+const IDLE: Outcome = { kind: 'idle' };
+
+/**
+ * One run of `query`: a range query over `rangeSec` ending at `endMs` (graph) or an instant query at
+ * `endMs` (table), now when there is no end. Failures are outcomes too.
+ */
+function runQuery(
+  query: string,
+  tab: Tab,
+  rangeSec: number,
+  endMs: number | undefined,
+  signal: AbortSignal,
+): Promise<Outcome> {
+  const evalTimeMs = endMs ?? Date.now();
+  const stepSec = autoStep(rangeSec);
+  const started = performance.now();
+  const request =
+    tab === 'graph'
+      ? queryRange(query, evalTimeMs / 1000 - rangeSec, evalTimeMs / 1000, stepSec, signal)
+      : queryInstant(query, evalTimeMs / 1000, signal);
+  return request.then(
+    (res): Outcome => {
+      const annotations = [
+        ...(res.warnings ?? []).map((w) => parseAnnotation(w, 'warning')),
+        ...(res.infos ?? []).map((i) => parseAnnotation(i, 'info')),
+      ];
+      return {
+        kind: 'ok',
+        query,
+        tab,
+        result: res.data,
+        annotations,
+        evalTimeMs,
+        tookMs: performance.now() - started,
+        stepSec,
+      };
+    },
+    (err: unknown): Outcome => {
+      if (err instanceof UnauthenticatedError) {
+        return { kind: 'error', query, message: 'Your session has ended.', unauthenticated: true };
+      }
+      if (err instanceof ApiError) {
+        return { kind: 'error', query, message: err.message, ...(err.errorType && { errorType: err.errorType }) };
+      }
+      return { kind: 'error', query, message: err instanceof Error ? err.message : String(err) };
+    },
+  );
+}
 
 export function ExplorePage() {
   const [params, setParams] = useSearchParams();
@@ -49,13 +97,16 @@ export function ExplorePage() {
   const [draft, setDraft] = useState(query);
   const [history, setHistory] = useState<string[]>(() => loadHistory());
   const [runNonce, setRunNonce] = useState(0);
-  const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
   const [focusAt, setFocusAt] = useState<{ offset: number; nonce: number }>();
   const [historyOpen, setHistoryOpen] = useState(false);
   const historyRef = useRef<HTMLDivElement>(null);
 
   // A query arriving through the URL (a dashboard's link, back and forward) replaces the draft.
-  useEffect(() => setDraft(query), [query]);
+  const [draftFor, setDraftFor] = useState(query);
+  if (draftFor !== query) {
+    setDraftFor(query);
+    setDraft(query);
+  }
 
   const update = useCallback(
     (changes: Record<string, string | undefined>, replace = false) => {
@@ -81,62 +132,31 @@ export function ExplorePage() {
   );
 
   // Run the query of the URL whenever it, the range, the end or the tab changes, or on Run.
-  useEffect(() => {
-    if (query.trim() === '') {
-      setOutcome({ kind: 'idle' });
-      return;
-    }
+  const runKey = [query, rangeSec, endMs ?? 'now', tab, runNonce].join('\u0000');
+  // The answer and the run it answers: a run is loading until its own answer is in.
+  const [answer, setAnswer] = useState<{ runKey: string; outcome: Outcome }>();
+  const [startedRun, setStartedRun] = useState<string>();
+  if (startedRun !== runKey) {
+    setStartedRun(runKey);
+    setAnswer(undefined);
     // Every query that runs goes into the history, those that came by a link too.
-    setHistory((h) => {
-      const next = addToHistory(h, query);
-      saveHistory(next);
-      return next;
-    });
+    if (query.trim() !== '') setHistory((h) => addToHistory(h, query));
+  }
+  const outcome = useMemo((): Outcome => {
+    if (query.trim() === '') return IDLE;
+    return answer?.runKey === runKey ? answer.outcome : { kind: 'loading', query };
+  }, [query, runKey, answer]);
+
+  useEffect(() => saveHistory(history), [history]);
+
+  useEffect(() => {
+    if (query.trim() === '') return;
     const ctrl = new AbortController();
-    const evalTimeMs = endMs ?? Date.now();
-    const stepSec = autoStep(rangeSec);
-    const started = performance.now();
-    setOutcome({ kind: 'loading', query });
-    const request =
-      tab === 'graph'
-        ? queryRange(query, evalTimeMs / 1000 - rangeSec, evalTimeMs / 1000, stepSec, ctrl.signal)
-        : queryInstant(query, evalTimeMs / 1000, ctrl.signal);
-    request.then(
-      (res) => {
-        if (ctrl.signal.aborted) return;
-        const annotations = [
-          ...(res.warnings ?? []).map((w) => parseAnnotation(w, 'warning')),
-          ...(res.infos ?? []).map((i) => parseAnnotation(i, 'info')),
-        ];
-        setOutcome({
-          kind: 'ok',
-          query,
-          tab,
-          result: res.data,
-          annotations,
-          evalTimeMs,
-          tookMs: performance.now() - started,
-          stepSec,
-        });
-      },
-      (err: unknown) => {
-        if (ctrl.signal.aborted) return;
-        if (err instanceof UnauthenticatedError) {
-          setOutcome({ kind: 'error', query, message: 'Your session has ended.', unauthenticated: true });
-        } else if (err instanceof ApiError) {
-          setOutcome({
-            kind: 'error',
-            query,
-            message: err.message,
-            ...(err.errorType && { errorType: err.errorType }),
-          });
-        } else {
-          setOutcome({ kind: 'error', query, message: err instanceof Error ? err.message : String(err) });
-        }
-      },
-    );
+    void runQuery(query, tab, rangeSec, endMs, ctrl.signal).then((o) => {
+      if (!ctrl.signal.aborted) setAnswer({ runKey, outcome: o });
+    });
     return () => ctrl.abort();
-  }, [query, rangeSec, endMs, tab, runNonce]);
+  }, [query, rangeSec, endMs, tab, runKey]);
 
   // Close the history menu on a click elsewhere.
   useEffect(() => {
@@ -148,7 +168,10 @@ export function ExplorePage() {
     return () => document.removeEventListener('mousedown', onDown);
   }, [historyOpen]);
 
-  const parsedError = outcome.kind === 'error' ? parseQueryError(outcome.message) : undefined;
+  const parsedError = useMemo(
+    () => (outcome.kind === 'error' ? parseQueryError(outcome.message) : undefined),
+    [outcome],
+  );
   const errorOffset =
     outcome.kind === 'error' && parsedError?.position
       ? positionToOffset(outcome.query, parsedError.position)
@@ -167,8 +190,7 @@ export function ExplorePage() {
       });
     }
     return [];
-    // The outcome changes once per run; the parsed error and its offset follow from it.
-  }, [outcome]);
+  }, [outcome, parsedError, errorOffset]);
 
   const rangeChoices = RANGE_CHOICES.includes(rangeText) ? RANGE_CHOICES : [rangeText, ...RANGE_CHOICES];
   const stale = outcome.kind !== 'idle' && outcome.kind !== 'loading' && draft.trim() !== outcome.query;
@@ -229,7 +251,6 @@ export function ExplorePage() {
                   className="wk-explore-history-clear"
                   onClick={() => {
                     setHistory([]);
-                    saveHistory([]);
                     setHistoryOpen(false);
                   }}
                 >

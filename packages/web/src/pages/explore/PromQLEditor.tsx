@@ -11,7 +11,7 @@ import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { csrfToken } from '../../api';
 
 /** A diagnostic the server reported for the current text (cleared when the text changes). */
@@ -96,8 +96,8 @@ const theme = EditorView.theme({
 
 export interface PromQLEditorProps {
   value: string;
-  onChange(value: string): void;
-  onRun(): void;
+  onChange: (value: string) => void;
+  onRun: () => void;
   /** Diagnostics from the last run of this text. */
   diagnostics: ServerDiagnostic[];
   /** Moves the cursor here and focuses the editor when it changes. */
@@ -107,10 +107,11 @@ export interface PromQLEditorProps {
 export function PromQLEditor({ value, onChange, onRun, diagnostics, focusAt }: PromQLEditorProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
-  const onChangeRef = useRef(onChange);
-  const onRunRef = useRef(onRun);
-  onChangeRef.current = onChange;
-  onRunRef.current = onRun;
+  // The editor is created once, with the text it starts with; later `value`s arrive through the
+  // effect below. Its listeners call the latest onChange and onRun.
+  const [initialValue] = useState(value);
+  const changed = useEffectEvent((text: string) => onChange(text));
+  const runRequested = useEffectEvent(() => onRun());
 
   useEffect(() => {
     const promql = new PromQLExtension().setComplete({
@@ -127,13 +128,13 @@ export function PromQLEditor({ value, onChange, onRun, diagnostics, focusAt }: P
       maxMetricsMetadata: 10_000,
     });
     const run = (): boolean => {
-      onRunRef.current();
+      runRequested();
       return true;
     };
     const view = new EditorView({
       parent: hostRef.current!,
       state: EditorState.create({
-        doc: value,
+        doc: initialValue,
         extensions: [
           Prec.highest(
             keymap.of([
@@ -155,7 +156,7 @@ export function PromQLEditor({ value, onChange, onRun, diagnostics, focusAt }: P
           EditorView.contentAttributes.of({ 'aria-label': 'PromQL expression' }),
           theme,
           EditorView.updateListener.of((u) => {
-            if (u.docChanged) onChangeRef.current(u.state.doc.toString());
+            if (u.docChanged) changed(u.state.doc.toString());
           }),
         ],
       }),
@@ -166,8 +167,7 @@ export function PromQLEditor({ value, onChange, onRun, diagnostics, focusAt }: P
       promql.destroy();
       viewRef.current = null;
     };
-    // The editor is created once; `value` changes arrive through the effect below.
-  }, []);
+  }, [initialValue]);
 
   // Text set from outside (history, the URL): replace the document when it differs.
   useEffect(() => {

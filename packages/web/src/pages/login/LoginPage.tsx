@@ -42,7 +42,7 @@ export function LoginPage() {
     setError(null);
     try {
       await login(username.trim(), password);
-      navigate(next, { replace: true });
+      void navigate(next, { replace: true });
     } catch (err) {
       setPassword('');
       if (err instanceof ApiError) {
