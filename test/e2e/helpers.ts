@@ -37,6 +37,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The first of `size` consecutive free ports (the demo portal takes a block: control, services, inbox, ...). */
+export async function freePortBlock(size: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const probes = await Promise.all(
+      Array.from(
+        { length: size },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const srv = createServer();
+            srv.once('error', () => resolve(false));
+            srv.listen(base + i, '127.0.0.1', () => srv.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (probes.every(Boolean)) return base;
+  }
+  throw new Error('no block of free ports');
+}
+
 /** A `watchkeeper serve` process started by `startServe`. */
 export type ServerProcess = ReadyProcess;
 

@@ -10,28 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS, SERVICE_NAMES } from '../../packages/demo/src/contract.js';
 import { launch, type RunningSystem } from '../../packages/demo/src/launcher/launcher.js';
-import { freePort } from './helpers.js';
-
-/** A block of consecutive free ports for the portal (control, six services, host exporter). */
-async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const { createServer } = await import('node:net');
-    const probes = await Promise.all(
-      Array.from(
-        { length: size },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const srv = createServer();
-            srv.once('error', () => resolve(false));
-            srv.listen(base + i, '127.0.0.1', () => srv.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (probes.every(Boolean)) return base;
-  }
-  throw new Error('no block of free ports');
-}
+import { freePort, freePortBlock } from './helpers.js';
 
 interface VectorSample {
   metric: Record<string, string>;

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, type RunningSystem } from '../../packages/demo/src/launcher/launcher.js';
-import { freePort } from './helpers.js';
+import { freePort, freePortBlock } from './helpers.js';
 
 const CHROMIUM = process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,27 +25,6 @@ const DASHBOARDS = ['executive', 'operations', 'revenue-protection', 'user-behav
 /** The repository's ports: Watchkeeper 9800, the portal 9200–9209. */
 const WK_DEFAULT_PORT = 9800;
 const PORTAL_DEFAULT_BASE = 9200;
-
-/** A block of consecutive free ports for the portal (control … smtp). */
-async function freePortBlock(size: number): Promise<number> {
-  const { createServer } = await import('node:net');
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const probes = await Promise.all(
-      Array.from(
-        { length: size },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const srv = createServer();
-            srv.once('error', () => resolve(false));
-            srv.listen(base + i, '127.0.0.1', () => srv.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (probes.every(Boolean)) return base;
-  }
-  throw new Error('no block of free ports');
-}
 
 /**
  * config/ as `npm start` uses it, with the ports moved: watchkeeper.yml and alertmanager.yml are
